@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "pio/sdk/error.h"
@@ -28,9 +29,15 @@ uint64_t draw_seed(const SamplingParams& params) {
 
 int32_t argmax(std::span<const float> logits) {
   if (logits.empty()) throw_error(ErrorCode::kInvalidArgument, "sampler: empty logits row");
+  // NaN compares false, so it never replaces a number; a row of NaN gives index 0.
   size_t best = 0;
-  for (size_t i = 1; i < logits.size(); ++i)
-    if (logits[i] > logits[best] || std::isnan(logits[best])) best = i;
+  float best_value = std::isnan(logits[0]) ? -std::numeric_limits<float>::infinity() : logits[0];
+  for (size_t i = 1; i < logits.size(); ++i) {
+    if (logits[i] > best_value) {
+      best_value = logits[i];
+      best = i;
+    }
+  }
   return static_cast<int32_t>(best);
 }
 
@@ -73,80 +80,116 @@ void Sampler::apply_penalties(std::span<float> logits) const {
 double Sampler::uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
 
 void Sampler::filter(std::span<const float> logits) {
+  constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+  const size_t n = logits.size();
+  const size_t k = static_cast<size_t>(params_.top_k);
   candidates_.clear();
-  candidates_.reserve(logits.size());
-  for (size_t i = 0; i < logits.size(); ++i) {
-    const float l = logits[i];
-    // -inf (masked) and NaN never win; +inf is kept and dominates.
-    if (l > -std::numeric_limits<float>::infinity())
-      candidates_.push_back({l, static_cast<int32_t>(i)});
+  bool id_order = true;  // candidates_ is in ascending id order (the canonical draw order)
+
+  // top-k on the raw row (temperature > 0 does not change the order). The k-th largest logit is
+  // the threshold and ties with it stay (HF removes only logits < the k-th). Small k: one pass
+  // with a k-element min-heap, then one pass collecting survivors in id order; large k:
+  // nth_element over all candidates.
+  if (k > 0 && k < n && k <= kHeapTopK) {
+    heap_.clear();
+    for (const float l : logits) {
+      if (!(l > kNegInf)) continue;  // -inf (masked) and NaN never win
+      if (heap_.size() < k) {
+        heap_.push_back(l);
+        std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+      } else if (l > heap_.front()) {
+        std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+        heap_.back() = l;
+        std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+      }
+    }
+    const float threshold = heap_.size() < k ? kNegInf : heap_.front();
+    for (size_t i = 0; i < n; ++i)
+      if (logits[i] > kNegInf && logits[i] >= threshold)
+        candidates_.push_back({logits[i], static_cast<int32_t>(i)});
+  } else {
+    candidates_.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+      if (logits[i] > kNegInf) candidates_.push_back({logits[i], static_cast<int32_t>(i)});
+    if (k > 0 && k < candidates_.size()) {
+      std::nth_element(candidates_.begin(), candidates_.begin() + static_cast<long>(k - 1),
+                       candidates_.end(), ByLogitDescending{});
+      const float threshold = candidates_[k - 1].logit;
+      auto end = std::partition(candidates_.begin() + static_cast<long>(k), candidates_.end(),
+                                [threshold](const Candidate& c) { return c.logit >= threshold; });
+      candidates_.erase(end, candidates_.end());
+      id_order = false;
+    }
   }
-  if (candidates_.empty()) {  // everything masked: fall back to the first index
+  if (candidates_.empty()) {  // everything masked: fall back to the argmax rule
     candidates_.push_back({0.0f, argmax(logits)});
     return;
   }
 
-  // top-k: the k-th largest logit is the threshold; ties with it are kept (HF: logits < kth
-  // are removed). nth_element is O(vocab); only the survivors get sorted.
-  bool sorted = false;
-  const size_t k = static_cast<size_t>(params_.top_k);
-  if (k > 0 && k < candidates_.size()) {
-    std::nth_element(candidates_.begin(), candidates_.begin() + static_cast<long>(k - 1),
-                     candidates_.end(), ByLogitDescending{});
-    const float threshold = candidates_[k - 1].logit;
-    auto end = std::partition(candidates_.begin() + static_cast<long>(k), candidates_.end(),
-                              [threshold](const Candidate& c) { return c.logit >= threshold; });
-    candidates_.erase(end, candidates_.end());
-    std::sort(candidates_.begin(), candidates_.end(), ByLogitDescending{});
-    sorted = true;
-  }
+  // Temperature, on the survivors only.
+  if (params_.temperature != 1.0f)
+    for (Candidate& c : candidates_) c.logit /= params_.temperature;
 
   // top-p over the renormalised survivors: keep a token while the mass ranked above it is
-  // < top_p (HF's ascending "cumulative <= 1 - top_p is removed", stated descending). Without
-  // top-k the row is wide: sort a growing prefix (nth_element + sort) until it covers top_p.
-  if (params_.top_p < 1.0f) {
-    float max_logit = -std::numeric_limits<float>::infinity();
-    for (const Candidate& c : candidates_) max_logit = std::max(max_logit, c.logit);
-    double total = 0.0;
-    for (const Candidate& c : candidates_) total += std::exp(static_cast<double>(c.logit - max_logit));
-    const double mass_limit = static_cast<double>(params_.top_p) * total;
-    size_t prefix = sorted ? candidates_.size() : std::min<size_t>(candidates_.size(), 256);
-    while (true) {
-      if (!sorted) {
-        std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<long>(prefix),
-                          candidates_.end(), ByLogitDescending{});
-      }
-      double before = 0.0;
-      size_t keep = 0;
-      while (keep < prefix && (keep == 0 || before < mass_limit)) {
-        before += std::exp(static_cast<double>(candidates_[keep].logit - max_logit));
-        ++keep;
-      }
-      if (keep < prefix || prefix == candidates_.size()) {
-        candidates_.resize(keep);
-        break;
-      }
-      prefix = std::min(candidates_.size(), prefix * 8);
-    }
+  // < top_p (HF's ascending "cumulative <= 1 - top_p is removed", stated descending).
+  if (params_.top_p < 1.0f && candidates_.size() > 1) {
+    top_p_prefix();
+    id_order = false;
   }
 
   // min-p: drop p < min_p * p_max, i.e. logit < max_logit + log(min_p); the top token stays.
   if (params_.min_p > 0.0f) {
-    float max_logit = -std::numeric_limits<float>::infinity();
+    float max_logit = kNegInf;
     for (const Candidate& c : candidates_) max_logit = std::max(max_logit, c.logit);
-    const double threshold = static_cast<double>(max_logit) + std::log(static_cast<double>(params_.min_p));
+    const double threshold =
+        static_cast<double>(max_logit) + std::log(static_cast<double>(params_.min_p));
     std::erase_if(candidates_, [&](const Candidate& c) {
       return c.logit != max_logit && static_cast<double>(c.logit) < threshold;
     });
   }
+
+  if (!id_order)
+    std::sort(candidates_.begin(), candidates_.end(),
+              [](const Candidate& a, const Candidate& b) { return a.id < b.id; });
+}
+
+void Sampler::top_p_prefix() {
+  float max_logit = -std::numeric_limits<float>::infinity();
+  for (const Candidate& c : candidates_) max_logit = std::max(max_logit, c.logit);
+  double total = 0.0;
+  for (Candidate& c : candidates_) {
+    c.weight = std::exp(c.logit - max_logit);
+    total += c.weight;
+  }
+  const double limit = static_cast<double>(params_.top_p) * total;
+
+  // The answer m is the smallest count whose top-m mass reaches the limit (the token ranked m-th
+  // is the last whose mass before it is < top_p). Weighted quickselect, O(n) expected, no full
+  // sort. Invariants: [0, hi) holds the hi best candidates, [0, lo) the lo best with mass
+  // `before` < limit, and lo < m <= hi.
+  size_t lo = 0;
+  size_t hi = candidates_.size();
+  double before = 0.0;
+  auto at = [this](size_t i) { return candidates_.begin() + static_cast<long>(i); };
+  while (hi - lo > 1) {
+    const size_t mid = lo + (hi - lo) / 2;
+    std::nth_element(at(lo), at(mid), at(hi), ByLogitDescending{});
+    double mass = before;
+    for (size_t i = lo; i < mid; ++i) mass += candidates_[i].weight;
+    if (mass >= limit) {
+      hi = mid;
+    } else {
+      before = mass;
+      lo = mid;
+    }
+  }
+  candidates_.resize(hi);
 }
 
 int32_t Sampler::sample(std::span<float> logits) {
   if (logits.empty()) throw_error(ErrorCode::kInvalidArgument, "sampler: empty logits row");
   apply_penalties(logits);
   if (params_.greedy()) return argmax(logits);
-  if (params_.temperature != 1.0f)
-    for (float& l : logits) l /= params_.temperature;
   filter(logits);
   if (candidates_.size() == 1) return candidates_.front().id;
 
@@ -172,8 +215,6 @@ std::vector<int32_t> Sampler::candidates(std::span<float> logits) {
   if (logits.empty()) throw_error(ErrorCode::kInvalidArgument, "sampler: empty logits row");
   apply_penalties(logits);
   if (params_.greedy()) return {argmax(logits)};
-  if (params_.temperature != 1.0f)
-    for (float& l : logits) l /= params_.temperature;
   filter(logits);
   std::vector<int32_t> ids;
   ids.reserve(candidates_.size());

@@ -8,8 +8,10 @@
 // draw, see seed()); each draw takes one 64-bit output and maps its top 53 bits to a double in
 // [0, 1), so a seed gives the same tokens on every platform (no std::*_distribution).
 //
-// Speed: on a 151,936-wide row, top-k uses nth_element (O(vocab)), and only the surviving
-// candidates are sorted; without top-k, a full sort happens only when top-p needs one.
+// Speed: on a 151,936-wide row nothing is ever fully sorted. top-k (k <= 512) is one pass with
+// a k-element heap; temperature and the other filters then touch only the survivors; top-p
+// without top-k is a weighted quickselect (O(vocab) expected). Survivors are drawn in ascending
+// id order, so the result does not depend on how the standard library orders equal elements.
 //
 // Thread-safety: one Sampler per generation; not shared between threads.
 #pragma once
@@ -37,14 +39,14 @@ class Sampler {
   // Records a token the generation produced (call it after sample(), with the chosen id).
   void accept(int32_t token);
 
-  // Chooses the next token. `logits` ([vocab]) is modified in place (penalties, temperature),
-  // which saves a copy of the row; pass a scratch copy if the caller needs the original.
+  // Chooses the next token. The penalties are applied to `logits` ([vocab]) in place, which
+  // saves a copy of the row; pass a scratch copy if the caller needs the original.
   // Throws pio::Error kInvalidArgument on an empty row.
   int32_t sample(std::span<float> logits);
 
-  // The set of tokens (ascending id) that the filters of the current params keep, after
-  // penalties and temperature, on this row; for tests and diagnostics. Modifies `logits` as
-  // sample() does. Greedy keeps exactly the argmax.
+  // The set of tokens (ascending id) that the filters of the current params keep on this row;
+  // for tests and diagnostics. Applies the penalties to `logits` as sample() does. Greedy
+  // keeps exactly the argmax.
   std::vector<int32_t> candidates(std::span<float> logits);
 
   uint64_t seed() const { return seed_; }
@@ -52,13 +54,17 @@ class Sampler {
 
  private:
   struct Candidate {
-    float logit;
+    float logit;        // penalised, then divided by the temperature
     int32_t id;
+    float weight = 0;   // exp(logit - max), scratch of top-p
   };
+  static constexpr size_t kHeapTopK = 512;
 
   void apply_penalties(std::span<float> logits) const;
   // Fills candidates_ with the tokens that top-k, top-p and min-p keep (never empty).
   void filter(std::span<const float> logits);
+  // Cuts candidates_ to the top-p prefix (in no particular order).
+  void top_p_prefix();
   double uniform();
 
   SamplingParams params_;
@@ -68,6 +74,7 @@ class Sampler {
   std::unordered_map<int32_t, int32_t> generated_;  // id -> count, for presence/frequency
   std::vector<Candidate> candidates_;                // scratch, reused across steps
   std::vector<double> probs_;                        // scratch
+  std::vector<float> heap_;                          // scratch of top-k
 };
 
 // Index of the largest value (lowest index on ties). Throws pio::Error on an empty row.
