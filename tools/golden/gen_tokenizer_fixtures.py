@@ -175,17 +175,26 @@ def qwen3_fixtures(src):
 
         hf = AutoTokenizer.from_pretrained(str(src))
         for case in encode_cases:
-            if "text" in case:
+            if "text" in case and case.get("parse_special_tokens", True):
                 assert hf(case["text"], add_special_tokens=True)["input_ids"] == case["ids"], case["name"]
     except ImportError:
         pass
+
+    # split_special_tokens / encode_special_tokens: special tokens' text is ordinary text, while
+    # non-special added tokens (<think>, <tool_call>) are still matched.
+    tok.encode_special_tokens = True
+    for name in ("chat_prompt", "special_in_text", "special_adjacent", "think_in_text", "vision"):
+        text = dict(corpus())[name]
+        encode_cases.append({"name": f"{name}_specials_as_text", "text": text, "ids": tok.encode(text).ids,
+                             "parse_special_tokens": False})
+    tok.encode_special_tokens = False
 
     decode_cases = []
     vocab_size = tok.get_vocab_size(with_added_tokens=True)
     id_lists = [
         ("chat", tok.encode("<|im_start|>user\nHi 😀<|im_end|>\n<|im_start|>assistant\n<think>\nhmm\n</think>\n\nHello!<|im_end|>").ids),
         ("specials_only", list(range(151643, 151669))),
-        ("split_emoji_bytes", tok.encode("😀").ids[:1]),          # a lone lead byte -> U+FFFD
+        ("split_cjk_bytes", [tok.token_to_id(c) for c in ("ä", "¸")]),  # E4 B8: unfinished -> U+FFFD
         ("emoji_bytes_reversed", list(reversed(tok.encode("👨‍👩‍👧 中文").ids))),
         ("out_of_range", [9707, vocab_size + 5, 151936, 11]),
     ]

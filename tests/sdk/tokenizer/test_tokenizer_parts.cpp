@@ -1,0 +1,100 @@
+// The tokenizer's internal pieces: UTF-8 repair, the byte-level alphabet, split behaviours and
+// the Oniguruma -> PCRE2 pattern rewrite.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "byte_level.h"
+#include "pre_tokenizer.h"
+#include "regex.h"
+#include "utf8.h"
+
+using namespace pio::tokenizer_detail;
+
+namespace {
+
+std::string lossy(const std::string& s) {
+  std::string out;
+  append_utf8_lossy(s, out);
+  return out;
+}
+
+const std::string R = "\xEF\xBF\xBD";  // U+FFFD
+
+std::vector<std::string> split_words(const std::string& text, const std::string& pattern, SplitBehavior behavior,
+                                     bool invert = false) {
+  Regex regex(pattern, false, "test");
+  std::vector<MatchSpan> matches;
+  regex.find_all(text, matches);
+  std::vector<std::string> words;
+  for (const MatchSpan& s : apply_split_behavior(text.size(), matches, behavior, invert))
+    if (s.end > s.begin) words.push_back(text.substr(s.begin, s.end - s.begin));
+  return words;
+}
+
+}  // namespace
+
+TEST_CASE("utf8: maximal-subpart replacement like Python's errors='replace'", "[tokenizer][utf8]") {
+  // Expected values: Python bytes.decode("utf-8", "replace").
+  CHECK(lossy("abc") == "abc");
+  CHECK(lossy("a\x80z") == "a" + R + "z");
+  CHECK(lossy("\xC3") == R);
+  CHECK(lossy("\xE4\xB8") == R);                    // truncated 3-byte: one U+FFFD
+  CHECK(lossy("\xF0\x9F\x98") == R);                // truncated 4-byte: one U+FFFD
+  CHECK(lossy("\xE0\x80\xAF") == R + R + R);        // overlong: each byte
+  CHECK(lossy("\xED\xA0\x80") == R + R + R);        // surrogate: each byte
+  CHECK(lossy("\xF4\x90\x80\x80") == R + R + R + R);  // above U+10FFFF
+  CHECK(lossy("\xC0\xAF") == R + R);
+  CHECK(lossy("\xE2\x82x") == R + "x");
+  CHECK(lossy("\xFF\xFE") == R + R);
+  CHECK(is_valid_utf8("h\xC3\xA9llo \xF0\x9F\x98\x80"));
+  CHECK_FALSE(is_valid_utf8("0123456789abcdef\xC3"));
+}
+
+TEST_CASE("utf8: final prefix holds back only an unfinished valid sequence", "[tokenizer][utf8]") {
+  CHECK(utf8_final_prefix("") == 0);
+  CHECK(utf8_final_prefix("ab") == 2);
+  CHECK(utf8_final_prefix("ab\xF0") == 2);
+  CHECK(utf8_final_prefix("ab\xF0\x9F\x98") == 2);
+  CHECK(utf8_final_prefix("ab\xF0\x9F\x98\x80") == 6);
+  CHECK(utf8_final_prefix("ab\xF0\x41") == 4);  // F0 cannot be completed by 'A': final (U+FFFD A)
+  CHECK(utf8_final_prefix("\xE0\x80") == 2);    // E0 80 is invalid at once
+  CHECK(utf8_final_prefix("\x80") == 1);
+}
+
+TEST_CASE("byte-level alphabet is GPT-2's bytes_to_unicode", "[tokenizer]") {
+  CHECK(byte_to_unicode(' ') == 0x120);
+  CHECK(byte_to_unicode('\n') == 0x10A);
+  CHECK(byte_to_unicode('a') == 'a');
+  CHECK(byte_to_unicode(0x00) == 0x100);
+  CHECK(byte_to_unicode(0xAD) == 0x143);
+  CHECK(byte_to_unicode(0xFF) == 0xFF);
+  for (int b = 0; b < 256; ++b) {
+    const std::string one(1, static_cast<char>(b));
+    CHECK(byte_level_to_bytes(bytes_to_byte_level(one)) == one);
+  }
+  CHECK(byte_level_to_bytes("\xC4\xA0world") == std::string(" world"));
+  CHECK_FALSE(byte_level_to_bytes("a b").has_value());  // a raw space is not in the alphabet
+}
+
+TEST_CASE("split behaviours follow tokenizers' documented example", "[tokenizer]") {
+  const std::string text = "the-final--countdown";
+  using V = std::vector<std::string>;
+  CHECK(split_words(text, "-", SplitBehavior::kRemoved) == V{"the", "final", "countdown"});
+  CHECK(split_words(text, "-", SplitBehavior::kIsolated) == V{"the", "-", "final", "-", "-", "countdown"});
+  CHECK(split_words(text, "-", SplitBehavior::kMergedWithPrevious) == V{"the-", "final-", "-", "countdown"});
+  CHECK(split_words(text, "-", SplitBehavior::kMergedWithNext) == V{"the", "-final", "-", "-countdown"});
+  CHECK(split_words(text, "-", SplitBehavior::kContiguous) == V{"the", "-", "final", "--", "countdown"});
+  CHECK(split_words(text, "[a-z]+", SplitBehavior::kRemoved, true) == V{"the", "final", "countdown"});
+}
+
+TEST_CASE("regex: \\s is Unicode White_Space as in Oniguruma", "[tokenizer]") {
+  CHECK(onig_to_pcre2("a\\sb").find("\\x{3000}") != std::string::npos);
+  CHECK(onig_to_pcre2("[^\\s\\p{L}]").rfind("[^\\t", 0) == 0);
+  CHECK(onig_to_pcre2("\\\\s") == "\\\\s");  // an escaped backslash followed by 's'
+  CHECK(onig_to_pcre2("[]\\s]").find("\\x{85}") != std::string::npos);
+  // U+180E (Mongolian vowel separator) is not White_Space; U+0085 and U+3000 are.
+  CHECK(split_words("x\xE1\xA0\x8E!", "\\s+", SplitBehavior::kRemoved) == std::vector<std::string>{"x\xE1\xA0\x8E!"});
+  CHECK(split_words("x\xC2\x85y\xE3\x80\x80z", "\\s+", SplitBehavior::kRemoved) == std::vector<std::string>{"x", "y", "z"});
+}
