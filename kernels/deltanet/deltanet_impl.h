@@ -1,15 +1,18 @@
-// Validated, pointer-level arguments of the DeltaNet ops, shared by the CPU and CUDA backends.
-//
-// The C entry points (deltanet_api.cpp) check the tensor descriptors once and flatten them into
-// these structs: raw f32 pointers plus element strides, so the backends never look at a
-// tops_tensor. Strides are in elements; the innermost dimension is always contiguous.
+// Internal interface of the DeltaNet ops, shared by the C API layer (deltanet.cpp) and the
+// CPU / CUDA backends. The API layer checks the tensor descriptors once and flattens them into
+// the Args structs below: raw f32 pointers plus element strides (innermost dimension always
+// contiguous), so backends never look at a tops_tensor. Backends throw tops::Error on failure.
+// CUDA kernels plug in through the tag types (core/cuda_hooks.h):
+//   TOPS_REGISTER_CUDA_KERNEL(tops::deltanet::Conv1dOp, conv1d_cuda);
 #pragma once
 
 #include <cstdint>
 
+#include "tensor_ops/context.h"
 #include "tensor_ops/tensor.h"
 
 namespace tops::deltanet {
+
 
 struct Conv1dArgs {
   const float* x;        // [T, C], row stride x_stride
@@ -37,7 +40,7 @@ struct GatesArgs {
   int64_t a_stride;
   const float* b;  // [T, Hv]
   int64_t b_stride;
-  const void* a_log;    // [Hv], dtype param_dtype_a
+  const void* a_log;    // [Hv], dtype a_log_dtype
   tops_dtype a_log_dtype;
   const void* dt_bias;  // [Hv]
   tops_dtype dt_bias_dtype;
@@ -67,5 +70,16 @@ struct DeltaRuleArgs {
   int32_t chunk;   // rows per chunk (CHUNKED)
   bool chunked;    // resolved mode
 };
+
+struct Conv1dOp { using Fn = void(tops_context&, const Conv1dArgs&); };
+struct L2NormOp { using Fn = void(tops_context&, const L2NormArgs&); };
+struct GatesOp { using Fn = void(tops_context&, const GatesArgs&); };
+struct DeltaRuleOp { using Fn = void(tops_context&, const DeltaRuleArgs&); };
+
+// CPU backend (deltanet_cpu.cpp): runs on ctx's thread pool.
+void conv1d_cpu(tops_context& ctx, const Conv1dArgs& a);
+void l2norm_cpu(tops_context& ctx, const L2NormArgs& a);
+void gates_cpu(tops_context& ctx, const GatesArgs& a);
+void delta_rule_cpu(tops_context& ctx, const DeltaRuleArgs& a);
 
 }  // namespace tops::deltanet
