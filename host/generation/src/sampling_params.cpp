@@ -13,10 +13,11 @@ SamplingParams sampling_params_from_defaults(const GenerationDefaults& defaults)
   } else if (defaults.temperature) {
     params.temperature = *defaults.temperature;
   }
-  if (defaults.top_k) params.top_k = *defaults.top_k;
+  if (!params.greedy()) params.top_k = defaults.top_k.value_or(50);  // HF GenerationConfig default
   if (defaults.top_p) params.top_p = *defaults.top_p;
   if (defaults.min_p) params.min_p = *defaults.min_p;
   if (defaults.repetition_penalty) params.repetition_penalty = *defaults.repetition_penalty;
+  if (defaults.presence_penalty) params.presence_penalty = *defaults.presence_penalty;
   return params;
 }
 

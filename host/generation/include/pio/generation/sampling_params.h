@@ -42,11 +42,12 @@ struct GenerationDefaults {
   std::optional<float> top_p;
   std::optional<float> min_p;
   std::optional<float> repetition_penalty;
+  std::optional<float> presence_penalty;
 };
 
 // Builds SamplingParams from generation_config defaults with HF generate semantics: do_sample
 // false or absent (HF's default) gives greedy (temperature 0); otherwise each present value is
-// copied over the no-op defaults. Never throws.
+// copied, and an absent top_k is HF's default 50. Never throws.
 SamplingParams sampling_params_from_defaults(const GenerationDefaults& defaults);
 
 // Checks ranges (temperature >= 0, top_k >= 0, 0 < top_p <= 1, 0 <= min_p <= 1,
