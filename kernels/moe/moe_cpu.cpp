@@ -2,8 +2,8 @@
 //
 // Routing is per token in f32 (threads over tokens). The expert FFN groups the T*k (token, slot)
 // pairs by expert (stable counting sort), gathers each expert's rows into one block and runs
-// the block through a matmul that reads each weight row once per block: gate/up (one [2I, D]
-// matmul when the layout is fused), SwiGLU, down. Experts no token chose
+// the block through the CPU dense matmul (linear_cpu: SIMD paths, threads): gate/up (one
+// [2I, D] matmul when the layout is fused), SwiGLU, down. Experts no token chose
 // are never touched. The combine adds the k slot outputs of a token in slot order.
 #include <algorithm>
 #include <cmath>
@@ -13,6 +13,7 @@
 
 #include "core/dtype_load.h"
 #include "core/error.h"
+#include "matmul/matmul_impl.h"
 #include "moe/moe_impl.h"
 #include "moe/moe_ref.h"
 
@@ -120,22 +121,23 @@ void sort_pairs(const int32_t* ids, int64_t n_pairs, int32_t n_experts, int32_t*
   for (int64_t p = 0; p < n_pairs; ++p) order[cursor[ids[p]]++] = static_cast<int32_t>(p);
 }
 
-// y [rows, out] = x [rows, in] · Wᵀ, threads over output features.
-// TODO(kernels-cuda): route through tops_linear once the CPU matmul lands, for its SIMD paths.
+// y [rows, out] = x [rows, in] · Wᵀ through the CPU dense matmul (its SIMD paths and threads).
 void linear(tops_context& ctx, const float* x, int64_t rows, int64_t in, const void* w, tops_dtype wdt, int64_t out,
             float* y) {
-  ctx.pool->parallel_for(out, 16, [&](int64_t o0, int64_t o1) {
-    std::vector<float> wrow(static_cast<size_t>(in));
-    for (int64_t o = o0; o < o1; ++o) {
-      for (int64_t i = 0; i < in; ++i) wrow[i] = load_f32(w, wdt, o * in + i);
-      for (int64_t r = 0; r < rows; ++r) {
-        const float* xr = x + r * in;
-        float acc = 0.0f;
-        for (int64_t i = 0; i < in; ++i) acc += xr[i] * wrow[i];
-        y[r * out + o] = acc;
-      }
-    }
-  });
+  LinearArgs la{};
+  la.x = x;
+  la.x_stride = in;
+  la.w = w;
+  la.w_dtype = wdt;
+  la.w_stride = in;
+  la.bias = nullptr;
+  la.bias_dtype = TOPS_F32;
+  la.y = y;
+  la.y_stride = out;
+  la.rows = rows;
+  la.in = in;
+  la.out = out;
+  linear_cpu(ctx, la);
 }
 
 inline float silu(float v) { return v / (1.0f + std::exp(-v)); }
