@@ -1,0 +1,16 @@
+# ctest script: the plugin LIBRARY defines exactly one dynamic symbol, pio_plugin_get_api.
+# Usage: cmake -DLIBRARY=<.so> -DNM=<nm> -P check_exports.cmake
+execute_process(COMMAND ${NM} -D --defined-only ${LIBRARY} OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} -D failed on ${LIBRARY}")
+endif()
+string(REGEX MATCHALL "[^\n]+" lines "${symbols}")
+set(names)
+foreach(line IN LISTS lines)
+  string(REGEX REPLACE "^.* ([^ ]+)$" "\\1" name "${line}")
+  list(APPEND names ${name})
+endforeach()
+if(NOT names STREQUAL "pio_plugin_get_api")
+  message(FATAL_ERROR "${LIBRARY} exports [${names}]; expected only pio_plugin_get_api")
+endif()
+message(STATUS "${LIBRARY}: exports only pio_plugin_get_api")
