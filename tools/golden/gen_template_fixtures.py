@@ -200,6 +200,98 @@ def conversations():
     ]
 
 
+# Small templates, one language feature each, rendered by the same jinja2 environment; stored in
+# language.json. (name, template, context)
+D = {"a": 1, "b": [1, 2, {"c": "x"}], "s": "Hello, World", "n": None, "f": 2.5, "t": True,
+     "u8": "héllo wörld ß 日本", "d": {"z": 1, "y": {"k": [True, None, 1.0]}, "items": "shadow"},
+     "msgs": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
+              {"role": "user", "content": "c"}]}
+LANGUAGE_CASES = [
+    ("text_only", "plain text\n", {}),
+    ("comment", "a{# comment #}b{#- c -#} c", {}),
+    ("trim_blocks", "{% if true %}\nyes\n{% endif %}\nafter", {}),
+    ("lstrip_blocks", "line\n    {% if true %}\n    x\n    {% endif %}\nend", {}),
+    ("lstrip_not_for_vars", "  {{ 'v' }}\n  {% if true %}k{% endif %}", {}),
+    ("lstrip_plus_disables", "  {%+ if true %}k{% endif +%}\n", {}),
+    ("whitespace_control", "a   {{- 'b' -}}   c\n\n  {%- if true -%}  d  {%- endif -%}  e", {}),
+    ("trailing_newline_dropped", "x\n", {}),
+    ("crlf_normalised", "a\r\n{% if true %}\r\nb\r\n{% endif %}\r\nc", {}),
+    ("raw_block", "{% raw %}{{ not evaluated }}{% endraw %}", {}),
+    ("if_elif_else", "{% for i in [1, 2, 3] %}{% if i == 1 %}one{% elif i == 2 %}two{% else %}many{% endif %};{% endfor %}", {}),
+    ("for_loop_vars", "{% for x in ['a', 'b', 'c'] %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}|{% endfor %}", {}),
+    ("for_else", "{% for x in [] %}x{% else %}empty{% endfor %}", {}),
+    ("for_filter", "{% for x in range(10) if x is odd %}{{ x }}{{ loop.length }},{% endfor %}", {}),
+    ("for_dict_items", "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", D),
+    ("for_dict_keys", "{% for k in d %}{{ k }},{% endfor %}", D),
+    ("for_string", "{% for ch in 'héé' %}[{{ ch }}]{% endfor %}", {}),
+    ("for_undefined", "{% for x in nothing %}x{% endfor %}ok", {}),
+    ("previtem_nextitem", "{% for m in msgs %}{{ loop.previtem.role if loop.previtem else '-' }}>{{ m.role }}>{{ loop.nextitem.role if loop.nextitem is defined else '-' }} {% endfor %}", D),
+    ("loop_cycle", "{% for i in range(5) %}{{ loop.cycle('a', 'b') }}{% endfor %}", {}),
+    ("break_continue", "{% for i in range(10) %}{% if i == 2 %}{% continue %}{% endif %}{% if i == 5 %}{% break %}{% endif %}{{ i }}{% endfor %}", {}),
+    ("nested_loops", "{% for i in range(3) %}{% for j in range(i) %}{{ i }}{{ j }}{{ loop.index }} {% endfor %}{{ loop.index }};{% endfor %}", {}),
+    ("set_scoping_loop", "{% set x = 1 %}{% for i in [1, 2] %}{{ x }}{% set x = 2 %}{{ x }}{% endfor %}{{ x }}", {}),
+    ("set_in_if_leaks", "{% if true %}{% set y = 'in' %}{% endif %}{{ y }}", {}),
+    ("namespace", "{% set ns = namespace(count=0, last=none) %}{% for m in msgs %}{% set ns.count = ns.count + 1 %}{% set ns.last = m.role %}{% endfor %}{{ ns.count }} {{ ns.last }}", D),
+    ("namespace_from_dict", "{% set ns = namespace({'a': 1}, b=2) %}{{ ns.a }}{{ ns.b }}{{ ns.c is defined }}", {}),
+    ("block_set", "{% set block %}  inner {{ a }}  {% endset %}[{{ block }}]", D),
+    ("block_set_filter", "{% set block | upper | trim %}  inner {{ a }}  {% endset %}[{{ block }}]", D),
+    ("tuple_set", "{% set p, q = 1, 'two' %}{{ p }}{{ q }}", {}),
+    ("macro_defaults", "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('A') }} {{ greet('B', '?') }} {{ greet(punct='.', name='C') }}", {}),
+    ("macro_scope", "{% set z = 4 %}{% macro m() %}{{ z }}{% set z = 9 %}{{ z }}{% endmacro %}{% set z = 5 %}{{ m() }}{{ z }}", {}),
+    ("macro_missing_arg", "{% macro m(a, b) %}[{{ a }}|{{ b }}|{{ b is defined }}]{% endmacro %}{{ m(1) }}", {}),
+    ("macro_result_methods", "{% macro m() %}  Text /nothink {% endmacro %}{{ m().strip().endswith('/nothink') }}{{ m() | trim | length }}", {}),
+    ("macro_recursion", "{% macro fact(n) %}{% if n <= 1 %}1{% else %}{{ n * fact(n - 1) | int }}{% endif %}{% endmacro %}{{ fact(6) }}", {}),
+    ("filter_block", "{% filter upper %}shout {{ s }}{% endfilter %}", D),
+    ("generation_block", "a{% generation %}gen {{ a }}{% endgeneration %}b", D),
+    ("arith", "{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 / 2 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 2 ** 10 }} {{ 2 ** -1 }} {{ 1.5 + 1 }} {{ 10 / 4 * 2 }}", {}),
+    ("float_repr", "{{ 0.1 + 0.2 }} {{ 1e16 }} {{ 1.5e-7 }} {{ 123456789.0 }} {{ 1e15 }} {{ 1/3 }} {{ -0.0 }} {{ 2.0 }} {{ f }} {{ 100.0 * 3 }}", D),
+    ("string_ops", "{{ 'a' + 'b' }} {{ 'ab' * 3 }} {{ 3 * '-' }} {{ 'x' ~ 1 ~ none ~ true ~ nothing }} {{ [1] + [2] }}", {}),
+    ("comparisons", "{{ 1 < 2 }} {{ 2 <= 2 }} {{ 'a' < 'b' }} {{ 1 == 1.0 }} {{ true == 1 }} {{ [1, 2] == [1, 2] }} {{ 'a' != 'a' }} {{ 1 < 2 < 3 }} {{ 3 > 2 > 2 }} {{ none == none }} {{ nothing == nothing }}", {}),
+    ("logic", "{{ true and 'x' }} {{ 0 or 'fallback' }} {{ not 0 }} {{ none or [] }} {{ 'a' if false }}|{{ 'y' if 1 else 'n' }}", {}),
+    ("in_operator", "{{ 'ell' in 'hello' }} {{ 2 in [1, 2] }} {{ 'z' in d }} {{ 'q' not in d }} {{ 'k' in d.y }} {{ 1 in nothing }}", D),
+    ("subscripts", "{{ b[0] }} {{ b[-1].c }} {{ b[2]['c'] }} {{ d['y']['k'][0] }} {{ s[0] }} {{ s[-1] }} {{ u8[1] }} {{ b[10] }}|{{ d.missing }}|{{ n.attr }}", D),
+    ("slicing", "{{ b[::-1] }} {{ s[:5] }} {{ s[7:] }} {{ s[::2] }} {{ s[-5:-1] }} {{ u8[1:4] }} {{ u8[::-1] }} {{ [1, 2, 3, 4][1:3] }} {{ msgs[1:]|length }} {{ s[100:] }}|{{ s[2:1] }}", D),
+    ("dict_attr_vs_item", "{{ d['items'] }} {{ d.z }} {{ d.get('z') }} {{ d.get('nope', 'dflt') }} {{ d.get('nope') }} {{ d.keys() | list }} {{ d.values() | list | length }}", D),
+    ("literals", "{{ [1, 'a', none, true, 2.5] }} {{ {'k': 'v', 'n': [1]} }} {{ (1,) }} {{ (1, 2) }} {{ () }} {{ 'it''s' }} {{ \"q\" }} {{ 0x1F }} {{ 1_000 }}", {}),
+    ("repr_strings", "{{ ['a\\'b', \"c\\\"d\", 'e\\'f\"g', 'tab\\there', 'nl\\n', 'back\\\\slash', 'uni é \\u00a0 \\u200b'] }}", {}),
+    ("print_values", "{{ none }} {{ true }} {{ false }} {{ nothing }}|{{ d }} {{ n }} {{ t }}", D),
+    ("string_methods", "{{ s.startswith('Hell') }} {{ s.endswith(('x', 'World')) }} {{ s.split(', ') }} {{ '  a  b '.split() }} {{ 'a b c'.rsplit(' ', 1) }} {{ 'a,b,c'.split(',', 1) }} {{ '  xx  '.strip() }}|{{ 'xxhixx'.strip('x') }} {{ '\\n\\nhi'.lstrip('\\n') }} {{ 'hi  '.rstrip() }}|", D),
+    ("string_methods2", "{{ s.replace('l', 'L') }} {{ s.replace('l', 'L', 2) }} {{ s.upper() }} {{ s.lower() }} {{ 'hello world'.title() }} {{ 'hELLO'.capitalize() }} {{ s.find('o') }} {{ s.find('zz') }} {{ s.rfind('o') }} {{ s.count('l') }} {{ '-'.join(['a', 'b']) }} {{ u8.upper() }} {{ u8.find('w') }}", D),
+    ("string_split_think", "{% set c = '<think>\\nR\\n</think>\\n\\nAnswer' %}{{ c.split('</think>')[0].rstrip('\\n').split('<think>')[-1].lstrip('\\n') }}|{{ c.split('</think>')[-1].lstrip('\\n') }}", {}),
+    ("filters_basic", "{{ '  x '|trim }}|{{ 'xxaxx'|trim('x') }}|{{ s|length }} {{ b|length }} {{ d|count }} {{ s|upper }} {{ s|lower }} {{ 'hello wORLD-foo (bar)'|title }} {{ 'hELLO wORLD'|capitalize }} {{ -3|abs }} {{ -2.5|abs }}", D),
+    ("filters_default", "{{ nothing|default('dflt') }} {{ n|default('dflt') }} {{ ''|default('dflt', true) }} {{ a|d(5) }} {{ nothing|default }}|", D),
+    ("filters_join_first_last", "{{ ['a', 'b', 1]|join(', ') }} {{ msgs|map(attribute='role')|join('/') }} {{ b|first }} {{ b|last }} {{ s|first }} {{ s|last }} {{ []|first }}|", D),
+    ("filters_list_items_string", "{{ 'abc'|list }} {{ d|list }} {{ d|items|list }} {{ nothing|items|list }} {{ 42|string }} {{ [1, 'a']|string }} {{ none|string }}", D),
+    ("filters_int_float", "{{ '42'|int }} {{ '3.9'|int }} {{ 'x'|int }} {{ 'x'|int(-1) }} {{ 3.99|int }} {{ '2.5'|float }} {{ 'bad'|float }} {{ true|int }} {{ '0x1A'|int(0, 16) }}", {}),
+    ("filters_replace_safe", "{{ s|replace('o', '0') }} {{ s|replace('l', '', 1) }} {{ '<b>'|safe }} {{ '<b>&\"'|e }}", D),
+    ("filters_select", "{{ msgs|selectattr('role', 'equalto', 'user')|list|length }} {{ msgs|rejectattr('role', 'eq', 'user')|map(attribute='content')|list }} {{ [0, 1, '', 'a', none]|select|list }} {{ range(10)|reject('odd')|list }} {{ msgs|selectattr('missing')|list }}", D),
+    ("filters_map", "{{ ['a', 'B']|map('upper')|list }} {{ msgs|map(attribute='nope', default='?')|list }} {{ [' a ', 'b ']|map('trim')|join }}", D),
+    ("filters_sort_unique_minmax", "{{ [3, 1, 2]|sort }} {{ ['b', 'A', 'c']|sort }} {{ [3, 1, 2]|sort(reverse=true) }} {{ msgs|sort(attribute='content', reverse=true)|map(attribute='content')|join }} {{ [1, 2, 1, 3]|unique|list }} {{ ['a', 'A']|unique|list }} {{ [3, 9, 2]|max }} {{ [3, 9, 2]|min }} {{ [1, 2.5]|sum }} {{ [1, 2]|reverse|list }} {{ 'abc'|reverse }}", D),
+    ("filters_misc", "{{ 3.14159|round(2) }} {{ 2.5|round }} {{ 3.5|round }} {{ 2.675|round(2) }} {{ 1.5|round(0, 'floor') }} {{ d|dictsort }} {{ 'a\\nb'|indent(2) }}|{{ 'a\\nb'|indent(2, true) }} {{ 'one two  three'|wordcount }}", D),
+    ("tojson", "{{ d|tojson }}\n{{ d|tojson(indent=2) }}\n{{ d|tojson(sort_keys=true) }}\n{{ u8|tojson }}\n{{ u8|tojson(ensure_ascii=true) }}\n{{ [1, 2]|tojson(separators=(',', ':')) }}\n{{ 'q\"\\\\\\n\\t\\u0001\\u007f\\u2028😀'|tojson }}\n{{ 'q😀'|tojson(ensure_ascii=true) }}\n{{ {'f': 1e100, 'g': 0.5, 'e': [], 'o': {}}|tojson(indent=1) }}", D),
+    ("tests", "{{ a is defined }} {{ nothing is undefined }} {{ n is none }} {{ s is string }} {{ d is mapping }} {{ b is sequence }} {{ s is sequence }} {{ b is iterable }} {{ a is number }} {{ f is float }} {{ a is integer }} {{ t is true }} {{ 1 is true }} {{ false is false }} {{ t is boolean }} {{ nothing is iterable }} {{ nothing is sequence }} {{ d is iterable }} {{ 4 is divisibleby 2 }} {{ 3 is odd }} {{ 'ab' is lower }} {{ 1 is in [1] }} {{ a is eq 1 }} {{ s is not string }} {{ a is sameas 1 }} {{ none is sameas none }}", D),
+    ("test_arg_forms", "{{ ('x' is string) if true else 'no' }} {{ 3 is divisibleby(3) }} {{ (a is defined) and (n is none) }} {{ not a is defined }}", D),
+    ("test_takes_if_as_argument", "{{ 'x' is string if true else 'no' }}", D),
+    ("undefined_behaviour", "[{{ nothing }}][{{ nothing|length }}][{{ nothing|string }}][{{ nothing|trim }}][{{ nothing is none }}][{{ not nothing }}][{{ nothing == nothing }}][{{ d.nope is defined }}][{{ d.y.nope|default('x') }}]", D),
+    ("conditional_exprs", "{{ 'a' if t else 'b' }} {{ 'a' if n else 'b' }} {{ (1 if t else 2) + 10 }} {{ 'v' | upper if t else 'w' }}", D),
+    ("filter_precedence", "{{ '\\n' + '  pad  ' | trim + '\\n' }}|{{ -2 | abs }}|{{ 1 + 2 | string if false else 'x' }}|{{ [1,2,3] | length > 2 }}", {}),
+    ("dict_global", "{{ dict(a=1, b='x') }} {{ dict({'k': 1}) }} {{ dict([('p', 2)]) }}", {}),
+    ("range_global", "{{ range(3)|list }} {{ range(1, 7, 2)|list }} {{ range(5, 0, -2)|list }} {{ range(0)|list }}", {}),
+    ("string_concat_adjacent", "{{ 'abc' 'def' }} {{ \"x\" 'y' }}", {}),
+    ("list_methods", "{{ b.index(2) }} {{ [1, 1, 2].count(1) }}", D),
+    ("is_test_on_loop", "{% for m in msgs if m.role == 'user' %}{{ loop.index }}:{{ m.content }}{% if not loop.last %},{% endif %}{% endfor %}", D),
+    ("raise_exception", "a{{ raise_exception('Custom failure: ' ~ a) }}b", D),
+    ("undefined_attr_error", "{{ nothing.attr }}", {}),
+    ("type_error_concat", "{{ 'a' + 1 }}", {}),
+    ("none_iteration_error", "{% for x in n %}{% endfor %}", D),
+    ("list_append_sandbox", "{% set l = [] %}{{ l.append(1) }}", {}),
+    ("items_non_mapping_error", "{{ 'str'|items|list }}", {}),
+    ("tojson_undefined_error", "{{ nothing|tojson }}", {}),
+    ("namespace_underscore_error", "{% set ns = namespace() %}{% set ns._x = 1 %}", {}),
+    ("divide_by_zero", "{{ 1 / 0 }}", {}),
+]
+
+
 def normalized_messages(messages):
     """transformers.apply_chat_template's message preprocessing (drop None keys, alias reasoning)."""
     msgs = ctu._normalize_chat_messages(copy.deepcopy(messages))
@@ -277,6 +369,19 @@ def main():
         path.write_text(json.dumps(fixture, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         n_err = sum(1 for c in cases if "error" in c)
         print(f"{path}: {len(cases)} cases ({n_err} raising)")
+
+    cases = []
+    for case_name, source, context in LANGUAGE_CASES:
+        case = {"name": case_name, "source": source, "context": context}
+        try:
+            case["expected"] = ctu._compile_jinja_template(source).render(**copy.deepcopy(context))
+        except Exception as e:
+            case["error"] = {"message": str(e), "type": type(e).__name__}
+        cases.append(case)
+    path = out_dir / "language.json"
+    path.write_text(json.dumps({"versions": versions, "cases": cases}, ensure_ascii=False, indent=1) + "\n",
+                    encoding="utf-8")
+    print(f"{path}: {len(cases)} cases ({sum(1 for c in cases if 'error' in c)} raising)")
 
 
 if __name__ == "__main__":

@@ -183,7 +183,7 @@ void fill_dict_from(Interpreter& in, Dict& d, const Value& src, std::string_view
 }
 
 Value global_dict(Interpreter& in, CallArgs& a) {
-  a.check("dict", 1, {});
+  if (a.pos.size() > 1) throw EvalError("dict expected at most 1 positional argument");
   Dict* d = in.heap().make<Dict>();
   if (!a.pos.empty()) fill_dict_from(in, *d, a.pos[0], "dict()");
   for (const auto& [k, v] : a.kw) d->set(k, v);
