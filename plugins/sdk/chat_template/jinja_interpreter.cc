@@ -259,6 +259,7 @@ Interpreter::Flow Interpreter::exec_for(const Stmt& s, Scope* scope, std::string
   loop->length = static_cast<int64_t>(loop->items.size());
   Value loop_value = Value::object(loop);
   for (size_t i = 0; i < loop->items.size(); ++i) {
+    charge(1);                 // an empty body still costs a step per iteration
     body_scope->vars.clear();  // every iteration starts fresh, as in jinja2
     loop->index0 = static_cast<int64_t>(i);
     bind_targets(s.targets, loop->items[i], body_scope);

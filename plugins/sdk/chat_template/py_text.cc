@@ -295,9 +295,7 @@ std::vector<std::string> py_split(std::string_view s, const std::string* sep, in
     while (size_t n = py_space_len(s, pos)) pos += n;
     if (pos >= s.size()) break;
     if (maxsplit >= 0 && static_cast<int64_t>(out.size()) >= maxsplit) {
-      // The rest, with trailing whitespace stripped, is the last piece.
-      std::string rest = py_strip(s.substr(pos), nullptr, false, true);
-      out.push_back(std::move(rest));
+      out.emplace_back(s.substr(pos));  // the rest, trailing whitespace included (as CPython)
       break;
     }
     size_t start = pos;
@@ -331,7 +329,7 @@ std::vector<std::string> py_rsplit(std::string_view s, const std::string* sep, i
     while (e > 0 && is_space_at(e - 1)) --e;
     if (e == 0) break;
     if (maxsplit >= 0 && static_cast<int64_t>(out.size()) >= maxsplit) {
-      out.push_back(py_strip(s.substr(0, offs[e]), nullptr, true, false));
+      out.emplace_back(s.substr(0, offs[e]));  // leading whitespace kept (as CPython)
       break;
     }
     size_t b = e;
