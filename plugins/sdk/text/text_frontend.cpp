@@ -1,0 +1,119 @@
+// Tokenizer + chat template + generation defaults of a model directory.
+#include "pio/sdk/text_frontend.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include "pio/sdk/error.h"
+
+namespace pio::sdk {
+namespace fs = std::filesystem;
+
+TextFrontend TextFrontend::load(const fs::path& model_dir, const DecoderDims& config) {
+  TextFrontend frontend;
+  frontend.config_ = config;
+  if (fs::exists(model_dir / "tokenizer.json")) {
+    frontend.tokenizer_ = std::make_shared<const Tokenizer>(Tokenizer::from_directory(model_dir));
+  }
+  const bool has_template_file = fs::exists(model_dir / "chat_template.jinja") ||
+                                 fs::exists(model_dir / "tokenizer_config.json");
+  if (has_template_file) {
+    try {
+      ChatTemplateSource source = load_chat_template(model_dir);
+      frontend.chat_template_ = std::make_shared<const ChatTemplate>(source.source);
+      frontend.template_tokens_ = std::move(source.special_tokens);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kNotFound) throw;  // a tokenizer_config without a template
+    }
+  }
+  frontend.generation_ = load_generation_config(model_dir);
+  return frontend;
+}
+
+std::vector<pio_token> TextFrontend::tokenize(std::string_view text, bool add_special) const {
+  if (!tokenizer_) throw_error(ErrorCode::kUnsupported, "the model directory has no tokenizer.json");
+  EncodeOptions options;
+  options.add_special_tokens = add_special;
+  return tokenizer_->encode(text, options);
+}
+
+std::string TextFrontend::detokenize(std::span<const pio_token> tokens, bool skip_special) const {
+  if (!tokenizer_) throw_error(ErrorCode::kUnsupported, "the model directory has no tokenizer.json");
+  for (pio_token id : tokens) {
+    if (id < 0 || id >= tokenizer_->vocab_size()) {
+      throw_error(ErrorCode::kInvalidArgument, "token id {} is outside the vocabulary (0..{})", id,
+                  tokenizer_->vocab_size() - 1);
+    }
+  }
+  return tokenizer_->decode(tokens, skip_special);
+}
+
+namespace {
+
+rapidjson::Document parse_json_argument(std::string_view text, const char* what) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError()) {
+    throw_error(ErrorCode::kBadFormat, "{}: malformed JSON at offset {}: {}", what,
+                doc.GetErrorOffset(), rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  return doc;
+}
+
+}  // namespace
+
+std::string TextFrontend::render_chat(std::string_view messages_json,
+                                      std::string_view options_json) const {
+  if (!chat_template_) {
+    throw_error(ErrorCode::kUnsupported,
+                "the model directory has no chat template (tokenizer_config.json or "
+                "chat_template.jinja)");
+  }
+  rapidjson::Document request = parse_json_argument(options_json, "chat template options");
+  if (!request.IsObject()) {
+    throw_error(ErrorCode::kBadFormat, "chat template options: expected a JSON object");
+  }
+  rapidjson::Document messages = parse_json_argument(messages_json, "chat messages");
+  if (!messages.IsArray()) throw_error(ErrorCode::kBadFormat, "chat messages: expected a JSON array");
+  request.RemoveMember("messages");
+  request.AddMember("messages", rapidjson::Value(messages, request.GetAllocator()),
+                    request.GetAllocator());
+  return chat_template_->apply(request, template_tokens_);
+}
+
+SpecialTokens TextFrontend::special_tokens() const {
+  SpecialTokens tokens;
+  for (int64_t id : generation_.eos_token_ids) tokens.eos.push_back(static_cast<pio_token>(id));
+  if (tokens.eos.empty() && tokenizer_ && tokenizer_->eos_token_id()) {
+    tokens.eos.push_back(*tokenizer_->eos_token_id());
+  }
+  if (tokens.eos.empty()) {
+    for (int64_t id : config_.eos_token_ids) tokens.eos.push_back(static_cast<pio_token>(id));
+  }
+  if (generation_.bos_token_id) {
+    tokens.bos = static_cast<pio_token>(*generation_.bos_token_id);
+  } else if (tokenizer_ && tokenizer_->bos_token_id()) {
+    tokens.bos = *tokenizer_->bos_token_id();
+  }
+  if (generation_.pad_token_id) {
+    tokens.pad = static_cast<pio_token>(*generation_.pad_token_id);
+  } else if (tokenizer_ && tokenizer_->pad_token_id()) {
+    tokens.pad = *tokenizer_->pad_token_id();
+  }
+  return tokens;
+}
+
+GenerationDefaults TextFrontend::generation_defaults() const {
+  GenerationDefaults defaults;
+  if (!generation_.from_file) return defaults;
+  defaults.do_sample = generation_.do_sample;
+  defaults.temperature = generation_.temperature;
+  defaults.top_k = generation_.top_k;
+  defaults.top_p = generation_.top_p;
+  defaults.min_p = generation_.min_p;
+  defaults.repetition_penalty = generation_.repetition_penalty;
+  defaults.max_new_tokens = generation_.max_new_tokens;
+  return defaults;
+}
+
+}  // namespace pio::sdk
