@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "token_index.h"
+
 namespace pio::tokenizer_detail {
 
 void MergeMap::reserve(size_t n) {
@@ -47,7 +49,7 @@ const MergeMap::Entry* MergeMap::find(int32_t left, int32_t right) const noexcep
 
 BpeModel::BpeModel(const std::vector<int32_t>& byte_ids, const std::vector<BpeMerge>& merges,
                    BpeOptions options, std::unordered_map<std::string, int32_t> vocab_bytes)
-    : options_(options), vocab_bytes_(std::move(vocab_bytes)) {
+    : options_(options), vocab_bytes_(std::move(vocab_bytes)), cache_(kCacheSlots) {
   for (int b = 0; b < 256; ++b) byte_ids_[b] = byte_ids[static_cast<size_t>(b)];
   merges_.reserve(merges.size());
   for (size_t rank = 0; rank < merges.size(); ++rank)
@@ -67,22 +69,26 @@ void BpeModel::tokenize(std::string_view word, std::vector<int32_t>& out, BpeScr
     out.push_back(byte_ids_[static_cast<unsigned char>(word[0])]);
     return;
   }
-  const bool cacheable = word.size() <= kMaxCachedWordBytes;
-  if (cacheable) {
+  if (word.size() < 3 || word.size() > kMaxCachedWordBytes) {
+    merge_word(word, out, scratch);
+    return;
+  }
+  const uint64_t hash = fnv1a(word);
+  CacheSlot& slot = cache_[static_cast<size_t>((hash * 0x9E3779B97F4A7C15ull) >> (64 - 15))];
+  static_assert(kCacheSlots == size_t{1} << 15);
+  {
     std::lock_guard lock(cache_mutex_);
-    auto it = cache_.find(std::string(word));
-    if (it != cache_.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
+    if (slot.hash == hash && slot.word == word) {
+      out.insert(out.end(), slot.ids.begin(), slot.ids.end());
       return;
     }
   }
   const size_t first = out.size();
   merge_word(word, out, scratch);
-  if (cacheable) {
-    std::lock_guard lock(cache_mutex_);
-    if (cache_.size() < kCacheCapacity)
-      cache_.emplace(std::string(word), std::vector<int32_t>(out.begin() + static_cast<ptrdiff_t>(first), out.end()));
-  }
+  std::lock_guard lock(cache_mutex_);
+  slot.hash = hash;
+  slot.word.assign(word);
+  slot.ids.assign(out.begin() + static_cast<ptrdiff_t>(first), out.end());
 }
 
 void BpeModel::merge_word(std::string_view word, std::vector<int32_t>& out, BpeScratch& scratch) const {

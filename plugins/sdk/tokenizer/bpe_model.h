@@ -3,7 +3,7 @@
 // Words arrive as raw UTF-8 bytes (the byte-level alphabet is undone at load time), start as one
 // symbol per byte and are merged by rank exactly as `tokenizers`' Word::merge_all does: the
 // adjacent pair with the lowest merge rank is merged first, the leftmost one among equal ranks.
-// Results of words up to kMaxCachedWordBytes are cached, since natural text repeats words a lot.
+// Results of words of 3..kMaxCachedWordBytes bytes are cached, since natural text repeats words a lot.
 #pragma once
 
 #include <cstddef>
@@ -68,8 +68,8 @@ struct BpeScratch {
 
 class BpeModel {
  public:
-  static constexpr size_t kMaxCachedWordBytes = 48;
-  static constexpr size_t kCacheCapacity = 1 << 16;
+  static constexpr size_t kMaxCachedWordBytes = 64;
+  static constexpr size_t kCacheSlots = 1 << 15;
 
   // `byte_ids[b]` is the token of the single byte b, or -1. `merges` are in rank order.
   // `vocab_bytes` (only needed with ignore_merges) maps a token's raw bytes to its id.
@@ -87,8 +87,14 @@ class BpeModel {
   BpeOptions options_;
   std::unordered_map<std::string, int32_t> vocab_bytes_;
 
+  // Direct-mapped cache of merged words: slot = hash of the word; a new word replaces the old one.
+  struct CacheSlot {
+    uint64_t hash = 0;
+    std::string word;
+    std::vector<int32_t> ids;
+  };
   mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::vector<int32_t>> cache_;
+  mutable std::vector<CacheSlot> cache_;
 };
 
 }  // namespace pio::tokenizer_detail

@@ -98,15 +98,17 @@ std::string_view Tokenizer::token_bytes(int32_t id) const noexcept {
 }
 
 std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const {
-  auto it = impl_->token_to_id.find(std::string(token));
-  if (it == impl_->token_to_id.end()) return std::nullopt;
-  return it->second;
+  if (auto it = impl_->added_ids.find(std::string(token)); it != impl_->added_ids.end()) return it->second;
+  const int32_t id = impl_->vocab_index.find(token);
+  if (id < 0) return std::nullopt;
+  return id;
 }
 
 std::optional<std::string_view> Tokenizer::id_to_token(int32_t id) const {
   if (id < 0 || static_cast<size_t>(id) >= impl_->known.size() || !impl_->known[static_cast<size_t>(id)])
     return std::nullopt;
-  return std::string_view(impl_->id_to_token[static_cast<size_t>(id)]);
+  if (impl_->is_added[static_cast<size_t>(id)]) return std::string_view(impl_->added_spelling.at(id));
+  return std::string_view(impl_->vocab[static_cast<size_t>(id)]);
 }
 
 int32_t Tokenizer::vocab_size() const noexcept { return static_cast<int32_t>(impl_->known.size()); }

@@ -1,5 +1,6 @@
 // The state behind pio::Tokenizer (internal). Built once by the loader (tokenizer_load.cpp),
-// read-only afterwards except for the BPE word cache, which guards itself.
+// read-only afterwards except for the BPE word cache, which guards itself. Held by unique_ptr:
+// vocab_index points into `vocab`, so an Impl never moves.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "normalizer.h"
 #include "pio/sdk/tokenizer.h"
 #include "pre_tokenizer.h"
+#include "token_index.h"
 
 namespace pio {
 
@@ -21,12 +23,15 @@ struct Tokenizer::Impl {
   std::string source;  // file name, for messages
 
   // Indexed by id, size vocab_size. An id that is neither in the model vocabulary nor an added
-  // token has known[id] == false.
-  std::vector<std::string> id_to_token;  // the file's spelling
-  std::vector<std::string> id_to_bytes;  // what the byte-level decoder makes of it
+  // token has known[id] == 0.
+  std::vector<std::string> vocab;        // model vocabulary in the file's spelling ("" elsewhere)
+  std::vector<std::string> id_to_bytes;  // what the byte-level decoder makes of each id
   std::vector<uint8_t> known;
   std::vector<uint8_t> special;
-  std::unordered_map<std::string, int32_t> token_to_id;
+  std::vector<uint8_t> is_added;
+  tokenizer_detail::TokenIndex vocab_index;                 // over `vocab`
+  std::unordered_map<std::string, int32_t> added_ids;       // added token content -> id
+  std::unordered_map<int32_t, std::string> added_spelling;  // id -> what id_to_token shows
 
   std::vector<AddedTokenInfo> added;
   tokenizer_detail::AddedTokenMatcher raw_added;         // normalized == false

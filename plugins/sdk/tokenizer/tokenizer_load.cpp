@@ -1,7 +1,6 @@
 // Reading tokenizer.json / tokenizer_config.json into Tokenizer::Impl.
 #include <algorithm>
 #include <fstream>
-#include <iterator>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -91,10 +90,13 @@ class JsonFile {
 };
 
 std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw_error(ErrorCode::kIo, "{}: cannot open tokenizer file", path.string());
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw_error(ErrorCode::kIo, "{}: read error", path.string());
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw_error(ErrorCode::kIo, "{}: cannot determine the file size", path.string());
+  std::string text(static_cast<size_t>(size), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), size)) throw_error(ErrorCode::kIo, "{}: read error", path.string());
   return text;
 }
 
@@ -228,81 +230,82 @@ void load_bpe(const JsonFile& file, const Value& model, Tokenizer::Impl& impl) {
   if (file.boolean(model, "byte_fallback", false, path)) file.unsupported(path + ".byte_fallback", "byte_fallback");
 
   const Value& vocab = file.object(file.require(model, "vocab", path), path + ".vocab");
-  std::vector<std::pair<std::string_view, int32_t>> entries;
-  entries.reserve(vocab.MemberCount());
-  int32_t max_id = -1;
+  int64_t max_id = -1;
   for (auto it = vocab.MemberBegin(); it != vocab.MemberEnd(); ++it) {
-    const std::string_view token(it->name.GetString(), it->name.GetStringLength());
-    const int32_t id = file.token_id(it->value, fmt::format("{}.vocab[\"{}\"]", path, token));
-    entries.emplace_back(token, id);
-    max_id = std::max(max_id, id);
+    const Value& id = it->value;
+    if (!id.IsInt64() || id.GetInt64() < 0 || id.GetInt64() > kMaxTokenId) {
+      file.token_id(id, fmt::format("{}.vocab[\"{}\"]", path,
+                                    std::string_view(it->name.GetString(), it->name.GetStringLength())));
+    }
+    max_id = std::max(max_id, id.GetInt64());
   }
-  const size_t n = static_cast<size_t>(max_id + 1);
-  impl.id_to_token.assign(n, {});
+  const auto n = static_cast<size_t>(max_id + 1);
+  impl.vocab.assign(n, {});
   impl.id_to_bytes.assign(n, {});
   impl.known.assign(n, 0);
-  impl.token_to_id.reserve(entries.size() * 2);
-  for (const auto& [token, id] : entries) {
-    if (impl.known[static_cast<size_t>(id)]) {
+  for (auto it = vocab.MemberBegin(); it != vocab.MemberEnd(); ++it) {
+    const std::string_view token(it->name.GetString(), it->name.GetStringLength());
+    const auto id = static_cast<size_t>(it->value.GetInt64());
+    if (impl.known[id]) {
       file.fail(ErrorCode::kBadFormat, path + ".vocab",
-                fmt::format("id {} is used by both \"{}\" and \"{}\"", id, impl.id_to_token[static_cast<size_t>(id)], token));
+                fmt::format("id {} is used by both \"{}\" and \"{}\"", id, impl.vocab[id], token));
     }
-    impl.known[static_cast<size_t>(id)] = 1;
-    impl.id_to_token[static_cast<size_t>(id)] = std::string(token);
+    impl.known[id] = 1;
+    impl.vocab[id] = std::string(token);
     auto bytes = tokenizer_detail::byte_level_to_bytes(token);
-    impl.id_to_bytes[static_cast<size_t>(id)] = bytes ? std::move(*bytes) : std::string(token);
-    impl.token_to_id.emplace(std::string(token), id);
+    impl.id_to_bytes[id] = bytes ? std::move(*bytes) : std::string(token);
   }
+  impl.vocab_index = tokenizer_detail::TokenIndex(&impl.vocab);
 
-  auto lookup = [&](std::string_view token, const std::string& where) {
-    auto it = impl.token_to_id.find(std::string(token));
-    if (it == impl.token_to_id.end())
-      file.fail(ErrorCode::kBadFormat, where, fmt::format("token \"{}\" is not in model.vocab", token));
-    return it->second;
+  auto lookup = [&](std::string_view left, std::string_view right, auto&& where) {
+    const int32_t id = impl.vocab_index.find(left, right);
+    if (id < 0) {
+      file.fail(ErrorCode::kBadFormat, where(),
+                fmt::format("token \"{}{}\" is not in model.vocab", left, right));
+    }
+    return id;
   };
 
   std::vector<tokenizer_detail::BpeMerge> merges;
   if (const Value* list = JsonFile::find(model, "merges")) {
     file.array(*list, path + ".merges");
     merges.reserve(list->Size());
-    std::string merged;
     for (rapidjson::SizeType i = 0; i < list->Size(); ++i) {
-      const std::string where = fmt::format("{}.merges[{}]", path, i);
+      auto where = [&] { return fmt::format("{}.merges[{}]", path, i); };
       const Value& m = (*list)[i];
       std::string_view left, right;
       if (m.IsString()) {
         const std::string_view s(m.GetString(), m.GetStringLength());
         const size_t space = s.find(' ');
         if (space == std::string_view::npos || s.find(' ', space + 1) != std::string_view::npos)
-          file.fail(ErrorCode::kBadFormat, where, fmt::format("\"{}\" is not \"left right\"", s));
+          file.fail(ErrorCode::kBadFormat, where(), fmt::format("\"{}\" is not \"left right\"", s));
         left = s.substr(0, space), right = s.substr(space + 1);
-      } else if (m.IsArray() && m.Size() == 2) {
-        left = file.string(m[0], where + "[0]"), right = file.string(m[1], where + "[1]");
+      } else if (m.IsArray() && m.Size() == 2 && m[0].IsString() && m[1].IsString()) {
+        left = {m[0].GetString(), m[0].GetStringLength()};
+        right = {m[1].GetString(), m[1].GetStringLength()};
       } else {
-        file.fail(ErrorCode::kBadFormat, where, "expected \"left right\" or [left, right]");
+        file.fail(ErrorCode::kBadFormat, where(), "expected \"left right\" or [left, right]");
       }
-      merged.assign(left).append(right);
-      merges.push_back({lookup(left, where), lookup(right, where), lookup(merged, where)});
+      merges.push_back({lookup(left, {}, where), lookup(right, {}, where), lookup(left, right, where)});
     }
   }
 
   std::vector<int32_t> byte_ids(256, -1);
   for (int b = 0; b < 256; ++b) {
     const char c = static_cast<char>(b);
-    auto it = impl.token_to_id.find(tokenizer_detail::bytes_to_byte_level(std::string_view(&c, 1)));
-    if (it != impl.token_to_id.end()) byte_ids[static_cast<size_t>(b)] = it->second;
+    byte_ids[static_cast<size_t>(b)] = impl.vocab_index.find(tokenizer_detail::bytes_to_byte_level(std::string_view(&c, 1)));
   }
 
   tokenizer_detail::BpeOptions options;
   options.ignore_merges = file.boolean(model, "ignore_merges", false, path);
   options.fuse_unk = file.boolean(model, "fuse_unk", false, path);
   if (const Value* unk = JsonFile::find(model, "unk_token"))
-    options.unk_id = lookup(file.string(*unk, path + ".unk_token"), path + ".unk_token");
+    options.unk_id = lookup(file.string(*unk, path + ".unk_token"), {}, [&] { return path + ".unk_token"; });
   std::unordered_map<std::string, int32_t> vocab_bytes;
   if (options.ignore_merges) {
-    vocab_bytes.reserve(entries.size());
-    for (const auto& [token, id] : entries)
-      if (auto bytes = tokenizer_detail::byte_level_to_bytes(token)) vocab_bytes.emplace(std::move(*bytes), id);
+    vocab_bytes.reserve(n);
+    for (size_t id = 0; id < n; ++id)
+      if (impl.known[id]) vocab_bytes.emplace(impl.id_to_bytes[id], static_cast<int32_t>(id));
   }
   impl.model = std::make_unique<tokenizer_detail::BpeModel>(byte_ids, merges, options, std::move(vocab_bytes));
 }
@@ -320,15 +323,15 @@ void load_added_tokens(const JsonFile& file, const Value& list, Tokenizer::Impl&
     token.lstrip = file.boolean(v, "lstrip", false, path);
     token.rstrip = file.boolean(v, "rstrip", false, path);
     token.normalized = file.boolean(v, "normalized", !token.special, path);
-    // As in `tokenizers`: a content that the model vocabulary already has keeps the model's id.
-    if (auto it = impl.token_to_id.find(token.content); it != impl.token_to_id.end() &&
-                                                        static_cast<size_t>(it->second) < impl.known.size() &&
-                                                        impl.known[static_cast<size_t>(it->second)]) {
+    // As in `tokenizers`: a content that is already known keeps its id.
+    if (auto it = impl.added_ids.find(token.content); it != impl.added_ids.end()) {
       token.id = it->second;
+    } else if (const int32_t model_id = impl.vocab_index.find(token.content); model_id >= 0) {
+      token.id = model_id;
     }
     const auto id = static_cast<size_t>(token.id);
-    if (id >= impl.id_to_token.size()) {
-      impl.id_to_token.resize(id + 1);
+    if (id >= impl.known.size()) {
+      impl.vocab.resize(id + 1);  // holes only: vocab_index still refers to the same strings
       impl.id_to_bytes.resize(id + 1);
       impl.known.resize(id + 1, 0);
     }
@@ -339,12 +342,10 @@ void load_added_tokens(const JsonFile& file, const Value& list, Tokenizer::Impl&
     if (token.normalized) impl.normalizer.normalize(token.content, spelling);
     auto bytes = tokenizer_detail::byte_level_to_bytes(spelling);
     impl.id_to_bytes[id] = bytes ? std::move(*bytes) : spelling;
-    impl.id_to_token[id] = std::move(spelling);
-    impl.token_to_id[token.content] = token.id;
+    impl.added_spelling[token.id] = std::move(spelling);
+    impl.added_ids[token.content] = token.id;
     impl.added.push_back(std::move(token));
   }
-  impl.special.assign(impl.known.size(), 0);
-  for (const AddedTokenInfo& t : impl.added) impl.special[static_cast<size_t>(t.id)] = t.special ? 1 : 0;
 }
 
 void load_tokenizer_json(const JsonFile& file, std::string_view text, Tokenizer::Impl& impl) {
@@ -358,10 +359,12 @@ void load_tokenizer_json(const JsonFile& file, std::string_view text, Tokenizer:
   impl.normalizer = Normalizer(std::move(forms));
 
   load_bpe(file, file.require(doc, "model", "(root)"), impl);
-  if (const Value* added = JsonFile::find(doc, "added_tokens")) {
-    load_added_tokens(file, *added, impl);
-  } else {
-    impl.special.assign(impl.known.size(), 0);
+  if (const Value* added = JsonFile::find(doc, "added_tokens")) load_added_tokens(file, *added, impl);
+  impl.special.assign(impl.known.size(), 0);
+  impl.is_added.assign(impl.known.size(), 0);
+  for (const AddedTokenInfo& t : impl.added) {
+    impl.is_added[static_cast<size_t>(t.id)] = 1;
+    impl.special[static_cast<size_t>(t.id)] = t.special ? 1 : 0;
   }
 
   std::vector<PreTokenizerStep> steps;
@@ -399,9 +402,9 @@ void load_tokenizer_config(const JsonFile& file, std::string_view text, Tokenize
     } else {
       name = file.string(*v, key);
     }
-    auto it = impl.token_to_id.find(std::string(name));
-    if (it == impl.token_to_id.end()) return std::nullopt;
-    return it->second;
+    if (auto it = impl.added_ids.find(std::string(name)); it != impl.added_ids.end()) return it->second;
+    const int32_t id = impl.vocab_index.find(name);
+    return id >= 0 ? std::optional<int32_t>(id) : std::nullopt;
   };
   impl.eos = id_of("eos_token");
   impl.bos = id_of("bos_token");

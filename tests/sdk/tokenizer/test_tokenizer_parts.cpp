@@ -2,10 +2,15 @@
 // the Oniguruma -> PCRE2 pattern rewrite.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <random>
 #include <string>
 #include <vector>
 
+#include <utf8proc.h>
+
 #include "byte_level.h"
+#include "normalizer.h"
 #include "pre_tokenizer.h"
 #include "regex.h"
 #include "utf8.h"
@@ -97,4 +102,37 @@ TEST_CASE("regex: \\s is Unicode White_Space as in Oniguruma", "[tokenizer]") {
   // U+180E (Mongolian vowel separator) is not White_Space; U+0085 and U+3000 are.
   CHECK(split_words("x\xE1\xA0\x8E!", "\\s+", SplitBehavior::kRemoved) == std::vector<std::string>{"x\xE1\xA0\x8E!"});
   CHECK(split_words("x\xC2\x85y\xE3\x80\x80z", "\\s+", SplitBehavior::kRemoved) == std::vector<std::string>{"x", "y", "z"});
+}
+
+TEST_CASE("normalizer: piecewise normalisation equals utf8proc on the whole text", "[tokenizer][normalizer]") {
+  // Characters around the cut points: bases, combining marks (several classes), Hangul L/V/T
+  // jamo and syllables, kana with voicing marks, CJK, compatibility characters, Latin-1.
+  const std::vector<char32_t> pool = {'a', 'e', 'A', ' ', '\n', '0', 0x00E9, 0x00C5, 0x00A0, 0x00BD, 0x0300, 0x0301,
+                                      0x0308, 0x0323, 0x0328, 0x0345, 0x1100, 0x1161, 0x11A8, 0xAC00, 0xAC01, 0x304B,
+                                      0x3099, 0x309A, 0x30AB, 0x4E2D, 0xFB01, 0x2126, 0x212B, 0x0344, 0x0F73, 0x1E0A,
+                                      0x0958, 0x093C, 0x0915, 0x2000, 0x3000, 0xFF21};
+  const std::vector<std::pair<Normalizer::Form, int>> forms = {
+      {Normalizer::Form::kNfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE},
+      {Normalizer::Form::kNfd, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE},
+      {Normalizer::Form::kNfkc, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT},
+      {Normalizer::Form::kNfkd, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT}};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const int n = 1 + static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) append_utf8(pool[rng() % pool.size()], text);
+    for (const auto& [form, options] : forms) {
+      std::string piecewise;
+      Normalizer({form}).normalize(text, piecewise);
+      utf8proc_uint8_t* whole = nullptr;
+      const auto len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                    static_cast<utf8proc_ssize_t>(text.size()), &whole,
+                                    static_cast<utf8proc_option_t>(options));
+      REQUIRE(len >= 0);
+      const std::string expected(reinterpret_cast<const char*>(whole), static_cast<size_t>(len));
+      std::free(whole);
+      INFO("round " << round << " form " << static_cast<int>(form));
+      REQUIRE(piecewise == expected);
+    }
+  }
 }
