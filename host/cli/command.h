@@ -37,6 +37,13 @@ struct Command {
 // `run` reads the parsed options (captured by the closure) and `global`.
 Command add_plugins_command(CLI::App& app, const GlobalOptions& global);
 Command add_inspect_command(CLI::App& app, const GlobalOptions& global);
+// Generation commands (host/cli/{run,chat,tokenize,template,logits,bench}_command.cpp).
+Command add_run_command(CLI::App& app, const GlobalOptions& global);
+Command add_chat_command(CLI::App& app, const GlobalOptions& global);
+Command add_tokenize_command(CLI::App& app, const GlobalOptions& global);
+Command add_template_command(CLI::App& app, const GlobalOptions& global);
+Command add_logits_command(CLI::App& app, const GlobalOptions& global);
+Command add_bench_command(CLI::App& app, const GlobalOptions& global);
 
 // Registers every subcommand (cli/commands.cpp). Add new commands there.
 std::vector<Command> add_all_commands(CLI::App& app, const GlobalOptions& global);
