@@ -121,6 +121,8 @@ TEST_CASE("exceptions thrown by the plugin become statuses with the right code",
                               Case{"throw:bad_alloc", PIO_ERR_OUT_OF_MEMORY, "out of memory"},
                               Case{"throw:runtime_error", PIO_ERR_INTERNAL, "boom from the plugin"},
                               Case{"throw:int", PIO_ERR_INTERNAL, "unknown exception"},
+                              Case{"throw:kernel:shape", PIO_ERR_INVALID_ARGUMENT, "libtensor_ops: tops_rmsnorm"},
+                              Case{"throw:kernel:cuda", PIO_ERR_DEVICE, "cudaErrorIllegalAddress"},
                               Case{"no-such-script", PIO_ERR_NOT_FOUND, "no-such-script: unknown script"});
   CAPTURE(which.script);
   pio_model* sentinel = reinterpret_cast<pio_model*>(&f);  // out-params stay untouched on error

@@ -7,6 +7,7 @@
 
 #include "pio/sdk/error.h"
 #include "pio/sdk/plugin.h"
+#include "tensor_ops/tensor_ops.hpp"  // pio::ops::KernelError (inline; no library needed)
 
 namespace pio::adapter_test {
 namespace {
@@ -100,6 +101,8 @@ std::unique_ptr<sdk::Model> load(const std::filesystem::path& model_dir, const s
   if (script == "throw:bad_alloc") throw std::bad_alloc();
   if (script == "throw:runtime_error") throw std::runtime_error("boom from the plugin");
   if (script == "throw:int") throw 42;
+  if (script == "throw:kernel:shape") throw ops::KernelError(TOPS_ERR_SHAPE_MISMATCH, "tops_rmsnorm: weight has 64 elements");
+  if (script == "throw:kernel:cuda") throw ops::KernelError(TOPS_ERR_CUDA, "tops_linear: cudaErrorIllegalAddress");
   if (script.rfind("throw:error:", 0) == 0) {
     int code = 0;
     const std::string digits = script.substr(12);

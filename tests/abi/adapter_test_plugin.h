@@ -2,7 +2,8 @@
 // model_dir string, so each test can make the C++ side throw a chosen exception.
 //   "ok"                 a text model: vocab 8, context 16, byte-ish tokenizer (id = byte % 8)
 //   "ok-vision"          the same, with capabilities.vision
-//   "throw:<kind>"       load throws: error:<code>, bad_alloc, runtime_error, int
+//   "throw:<kind>"       load throws: error:<code>, bad_alloc, runtime_error, int,
+//                        kernel:shape, kernel:cuda (pio::ops::KernelError)
 //   "cancel"             load polls the progress and throws kCancelled if asked
 #pragma once
 

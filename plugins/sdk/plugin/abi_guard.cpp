@@ -4,6 +4,13 @@
 #include <exception>
 #include <string>
 
+#include <fmt/format.h>
+
+// libtensor_ops' C++ wrapper throws pio::ops::KernelError; only the (inline) class is needed.
+#if PIO_SDK_HAVE_KERNEL_ERROR
+#include <tensor_ops/tensor_ops.hpp>
+#endif
+
 // The ABI declares pio_status opaque; this adapter is its one definition inside a plugin.
 struct pio_status {
   pio_status_code code;
@@ -29,6 +36,18 @@ static_assert(PIO_ERR_CANCELLED == static_cast<int>(ErrorCode::kCancelled));
 static_assert(PIO_ERR_ABI_MISMATCH == static_cast<int>(ErrorCode::kAbiMismatch));
 static_assert(PIO_ERR_CONTEXT_OVERFLOW == static_cast<int>(ErrorCode::kContextOverflow));
 static_assert(PIO_ERR_INTERNAL == static_cast<int>(ErrorCode::kInternal));
+
+#if PIO_SDK_HAVE_KERNEL_ERROR
+// tops_status 1..11 are the same numbers as ours (tensor_ops/status.h); the codes >= 20
+// (NULL pointer, shape, dtype, device mismatch) refine "invalid argument".
+pio_status_code kernel_status_code(tops_status code) {
+  if (code >= PIO_ERR_INVALID_ARGUMENT && code <= PIO_ERR_INTERNAL) return code;
+  if (code >= TOPS_ERR_NULL_POINTER && code <= TOPS_ERR_DEVICE_MISMATCH) return PIO_ERR_INVALID_ARGUMENT;
+  return PIO_ERR_INTERNAL;
+}
+static_assert(int{TOPS_ERR_CUDA} == int{PIO_ERR_DEVICE} && int{TOPS_ERR_OUT_OF_MEMORY} == int{PIO_ERR_OUT_OF_MEMORY} &&
+              int{TOPS_ERR_UNSUPPORTED} == int{PIO_ERR_UNSUPPORTED} && int{TOPS_ERR_INTERNAL} == int{PIO_ERR_INTERNAL});
+#endif
 
 }  // namespace
 
@@ -61,6 +80,10 @@ pio_status* status_from_current_exception() noexcept {
     return make_status(static_cast<pio_status_code>(error.code()), error.what());
   } catch (const std::bad_alloc&) {
     return make_status(PIO_ERR_OUT_OF_MEMORY, "out of memory");
+#if PIO_SDK_HAVE_KERNEL_ERROR
+  } catch (const ops::KernelError& error) {
+    return make_status(kernel_status_code(error.code()), fmt::format("libtensor_ops: {}", error.what()));
+#endif
   } catch (const std::exception& error) {
     return make_status(PIO_ERR_INTERNAL, std::string("internal error: ") + error.what());
   } catch (...) {

@@ -3,7 +3,9 @@
 // Every ABI entry body of the adapter runs inside pio::sdk::abi_guard(). It catches pio::Error
 // (its code is kept), std::bad_alloc (PIO_ERR_OUT_OF_MEMORY), any other std::exception
 // (PIO_ERR_INTERNAL, with what()) and anything else (PIO_ERR_INTERNAL), and returns a
-// pio_status*. Nothing escapes: the guard is noexcept.
+// pio_status*. libtensor_ops' pio::ops::KernelError keeps its code (1..11 are ours; its
+// refinements of "invalid argument", 20..23, become PIO_ERR_INVALID_ARGUMENT). Nothing
+// escapes: the guard is noexcept.
 //
 // Plugins do not call this directly; the adapter (plugin.h) wraps every entry. It is public so
 // that the conversion is testable and so that SDK code with its own C callbacks can reuse it.
