@@ -84,7 +84,7 @@ std::unique_ptr<sdk::Session> Qwen3Model::create_session(const sdk::SessionOptio
   const DecoderDims& d = config_.dims;
   const sdk::KvCacheShape shape{d.num_hidden_layers, context, d.num_key_value_heads, d.head_dim,
                                 d.head_dim};
-  sdk::log_info("qwen3: KV cache for {} tokens: {:.1f} MiB reserved (committed as used)", context,
+  sdk::log_debug("qwen3: KV cache for {} tokens: {:.1f} MiB reserved (committed as used)", context,
                 static_cast<double>(shape.bytes()) / (1024.0 * 1024.0));
   return std::make_unique<Qwen3Session>(*this, shape);
 }
