@@ -69,6 +69,7 @@ install(EXPORT InferencePIOTargets NAMESPACE pio:: DESTINATION ${PIO_INSTALL_CMA
 # private link dependencies to the final plugin link). The pkg-config imported targets are
 # collected from the components so that a new dependency needs no edit here.
 set(PIO_PACKAGE_PKG_MODULES "")
+set(PIO_PACKAGE_DEPENDENCIES "")
 foreach(target IN LISTS pio_package_targets)
   get_target_property(links ${target} LINK_LIBRARIES)
   get_target_property(interface_links ${target} INTERFACE_LINK_LIBRARIES)
@@ -80,12 +81,16 @@ foreach(target IN LISTS pio_package_targets)
       endif()
       string(APPEND PIO_PACKAGE_PKG_MODULES
              "pkg_check_modules(${prefix} REQUIRED QUIET IMPORTED_TARGET ${${prefix}_MODULE_NAME})\n")
+    elseif(link MATCHES "^CUDA::")
+      list(APPEND PIO_PACKAGE_DEPENDENCIES CUDAToolkit)
+    elseif(link MATCHES "^spdlog::")
+      list(APPEND PIO_PACKAGE_DEPENDENCIES spdlog)
+    elseif(link MATCHES "^Boost::")
+      list(APPEND PIO_PACKAGE_DEPENDENCIES Boost)
     endif()
   endforeach()
 endforeach()
-if(PIO_PACKAGE_PKG_MODULES)
-  list(REMOVE_DUPLICATES PIO_PACKAGE_PKG_MODULES)
-endif()
+list(REMOVE_DUPLICATES PIO_PACKAGE_DEPENDENCIES)
 
 get_property(PIO_PACKAGE_ABI_VERSION GLOBAL PROPERTY PIO_ABI_VERSION)
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/InferencePIOConfig.cmake.in
