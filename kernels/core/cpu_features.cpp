@@ -42,8 +42,9 @@ bool cpu_path_supported(tops_cpu_path path) {
 }
 
 tops_cpu_path cpu_best_path() {
+  // AVX512_BF16 is never chosen automatically: it rounds activations to bf16 (matmul.h), so
+  // AUTO keeps f32 results identical in precision on every machine; callers opt in explicitly.
   static const tops_cpu_path best = [] {
-    if (has_avx512_bf16()) return TOPS_CPU_PATH_AVX512_BF16;
     if (has_avx512()) return TOPS_CPU_PATH_AVX512;
     if (has_avx2()) return TOPS_CPU_PATH_AVX2;
     return TOPS_CPU_PATH_SCALAR;

@@ -25,8 +25,9 @@ TOPS_EXTERN_C_BEGIN
 
 typedef struct tops_context tops_context; /* opaque */
 
-/* Which implementation a CPU context runs. AUTO picks the best the CPU supports (CPUID); the
- * others force a path, which tests use to check every path on one machine. Ops that have no
+/* Which implementation a CPU context runs. AUTO picks the best full-f32 path the CPU supports
+ * (CPUID): AVX512, else AVX2, else SCALAR. AVX512_BF16 (faster bf16-weight matmuls, activations
+ * rounded to bf16, see matmul.h) is used only when requested explicitly. The others force a path, which tests use to check every path on one machine. Ops that have no
  * specialised code for a path run the next lower one (an op without AVX-512 code runs its AVX2
  * or scalar code). REFERENCE runs the naive, single-threaded double-precision reference
  * implementations (slow; for tests and debugging).
@@ -85,7 +86,7 @@ TOPS_API void* tops_context_cuda_stream(const tops_context* ctx);
 /* Waits until all work enqueued on the context has finished (no-op on CPU). Errors: TOPS_ERR_CUDA. */
 TOPS_API tops_status tops_context_synchronize(tops_context* ctx);
 
-/* Best path this CPU supports (from CPUID). [any-thread] */
+/* The path AUTO resolves to on this CPU (from CPUID; never AVX512_BF16). [any-thread] */
 TOPS_API tops_cpu_path tops_cpu_best_path(void);
 
 /* 1 if this CPU can run `path` (REFERENCE and SCALAR: always), else 0. [any-thread] */
