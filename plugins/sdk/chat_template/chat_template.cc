@@ -38,6 +38,16 @@ void parse_json(rapidjson::Document& doc, std::string_view text, std::string_vie
 
 using Member = rapidjson::Value::ConstMemberIterator;
 
+rapidjson::Value* find_member(rapidjson::Value& object, std::string_view key) {
+  const rapidjson::Value& view = object;
+  for (Member m = view.MemberBegin(); m != view.MemberEnd(); ++m) {
+    if (std::string_view(m->name.GetString(), m->name.GetStringLength()) == key) {
+      return const_cast<rapidjson::Value*>(&m->value);
+    }
+  }
+  return nullptr;
+}
+
 // transformers' _normalize_chat_messages + _alias_reasoning_fields for one message.
 void normalize_message(const rapidjson::Value& in, rapidjson::Value& out, rapidjson::Document::AllocatorType& a) {
   out.SetObject();
@@ -50,11 +60,11 @@ void normalize_message(const rapidjson::Value& in, rapidjson::Value& out, rapidj
     }
   }
   auto add = [&](std::string_view key, const rapidjson::Value& value) {
-    for (auto& m : out.GetObject()) {
-      if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == key) {
-        m.value.CopyFrom(value, a);
-        return;
-      }
+    // Lookups go through const iterators: RapidJSON's mutable iterators make C++20 comparisons
+    // ambiguous (-Wambiguous-reversed-operator).
+    if (rapidjson::Value* existing = find_member(out, key)) {
+      existing->CopyFrom(value, a);
+      return;
     }
     rapidjson::Value k(key.data(), static_cast<rapidjson::SizeType>(key.size()), a);
     rapidjson::Value v(value, a);
@@ -106,13 +116,16 @@ std::string ChatTemplate::apply(const rapidjson::Value& request, const SpecialTo
     throw_error(ErrorCode::kInvalidArgument,
                 "chat request: cannot apply the chat template to an empty conversation");
   }
+  Member cont = request.FindMember("continue_final_message");
+  if (cont != request.MemberEnd() && !cont->value.IsNull() && !cont->value.IsFalse()) {
+    throw_error(ErrorCode::kUnsupported, "chat request: continue_final_message is not supported");
+  }
   rapidjson::Document ctx;
   ctx.SetObject();
   auto& a = ctx.GetAllocator();
   auto set = [&](std::string_view key, rapidjson::Value& value) {
-    auto it = ctx.FindMember(rapidjson::StringRef(key.data(), key.size()));
-    if (it != ctx.MemberEnd()) {
-      it->value = value;
+    if (rapidjson::Value* existing = find_member(ctx, key)) {
+      *existing = value;
       return;
     }
     rapidjson::Value k(key.data(), static_cast<rapidjson::SizeType>(key.size()), a);
@@ -144,7 +157,10 @@ std::string ChatTemplate::apply(const rapidjson::Value& request, const SpecialTo
   }
   for (Member m = request.MemberBegin(); m != request.MemberEnd(); ++m) {
     std::string_view key(m->name.GetString(), m->name.GetStringLength());
-    if (key == "messages" || key == "tools" || key == "documents" || key == "add_generation_prompt") continue;
+    if (key == "messages" || key == "tools" || key == "documents" || key == "add_generation_prompt" ||
+        key == "continue_final_message") {
+      continue;
+    }
     rapidjson::Value v(m->value, a);
     set(key, v);
   }

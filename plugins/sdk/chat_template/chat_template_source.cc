@@ -33,7 +33,7 @@ void parse_config(rapidjson::Document& doc, std::string_view text, std::string_v
   }
 }
 
-SpecialTokens special_tokens_of(const rapidjson::Document& doc) {
+SpecialTokens special_tokens_of(const rapidjson::Value& doc) {
   SpecialTokens out;
   for (const char* name : kSpecialTokenNames) {
     auto it = doc.FindMember(name);
@@ -51,8 +51,9 @@ SpecialTokens special_tokens_of(const rapidjson::Document& doc) {
 }  // namespace
 
 ChatTemplateSource parse_tokenizer_config_template(std::string_view tokenizer_config_json, std::string_view name) {
-  rapidjson::Document doc;
-  parse_config(doc, tokenizer_config_json, "tokenizer_config.json");
+  rapidjson::Document parsed;
+  parse_config(parsed, tokenizer_config_json, "tokenizer_config.json");
+  const rapidjson::Value& doc = parsed;  // const iterators: see chat_template.cc
   ChatTemplateSource out;
   out.special_tokens = special_tokens_of(doc);
   auto it = doc.FindMember("chat_template");
@@ -85,11 +86,12 @@ ChatTemplateSource load_chat_template(const std::filesystem::path& model_dir) {
   const auto jinja_path = model_dir / "chat_template.jinja";
   const auto json_path = model_dir / "chat_template.json";
   ChatTemplateSource out;
-  rapidjson::Document config;
+  rapidjson::Document config_doc;
+  const rapidjson::Value& config = config_doc;
   bool have_config = std::filesystem::exists(config_path);
   if (have_config) {
     std::string text = read_file(config_path);
-    parse_config(config, text, config_path.string());
+    parse_config(config_doc, text, config_path.string());
     out.special_tokens = special_tokens_of(config);
   }
   if (std::filesystem::exists(jinja_path)) {
@@ -97,9 +99,10 @@ ChatTemplateSource load_chat_template(const std::filesystem::path& model_dir) {
     return out;
   }
   if (std::filesystem::exists(json_path)) {
-    rapidjson::Document doc;
+    rapidjson::Document parsed;
     std::string text = read_file(json_path);
-    parse_config(doc, text, json_path.string());
+    parse_config(parsed, text, json_path.string());
+    const rapidjson::Value& doc = parsed;
     auto it = doc.FindMember("chat_template");
     if (it == doc.MemberEnd() || !it->value.IsString()) {
       throw_error(ErrorCode::kBadFormat, "{}: \"chat_template\" must be a string", json_path.string());

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <rapidjson/document.h>
 
@@ -96,4 +98,37 @@ TEST_CASE("a compiled template renders many contexts", "[chat_template][language
   }
   pio::ChatTemplate moved = std::move(tmpl);
   CHECK(moved.render(R"({"messages": []})").empty());
+}
+
+TEST_CASE("one compiled template renders concurrently", "[chat_template][language]") {
+  const pio::ChatTemplate tmpl(
+      "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + m.content|length %}"
+      "{{ m.role|upper }}:{{ m.content }};{% endfor %}{{ ns.n }}");
+  std::vector<std::string> results(8);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] {
+      std::string ctx = R"({"messages": [{"role": "user", "content": ")" + std::string(t + 1, 'x') +
+                        R"("}, {"role": "assistant", "content": "ok"}]})";
+      for (int i = 0; i < 200; ++i) results[t] = tmpl.render(ctx);
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < results.size(); ++t) {
+    CHECK(results[t] == "USER:" + std::string(t + 1, 'x') + ";ASSISTANT:ok;" + std::to_string(t + 3));
+  }
+}
+
+TEST_CASE("apply() normalises messages like transformers", "[chat_template][language]") {
+  const pio::ChatTemplate tmpl(
+      "{% for m in messages %}{{ m|tojson }}|{% endfor %}{{ tools }}|{{ documents }}|{{ add_generation_prompt }}|"
+      "{{ eos_token }}|{{ extra }}");
+  std::string got = tmpl.apply(
+      R"({"messages": [{"role": "assistant", "content": null, "reasoning": "why", "tool_calls": null}],
+          "extra": 5, "eos_token": "<override>"})",
+      {{"eos_token", "<|im_end|>"}, {"pad_token", "<|endoftext|>"}});
+  CHECK(got == R"({"thinking": "why", "role": "assistant", "reasoning": "why", "reasoning_content": "why"}|None|None|False|<override>|5)");
+  CHECK_THROWS_AS(tmpl.apply(R"({"messages": []})", {}), pio::Error);
+  CHECK_THROWS_AS(tmpl.apply(R"({"messages": [{"role": "user", "content": "x"}], "continue_final_message": true})", {}),
+                  pio::Error);
 }

@@ -74,7 +74,7 @@ class ChatTemplate {
   // `reasoning`/`thinking` into `reasoning_content` (and `thinking`), passes tools/documents as
   // null when absent, add_generation_prompt as false when absent, and the special tokens
   // (request keywords override them). Throws as render() does; an empty or missing message list
-  // is kInvalidArgument.
+  // is kInvalidArgument; a true "continue_final_message" is kUnsupported.
   std::string apply(std::string_view request_json, const SpecialTokens& special_tokens) const;
   std::string apply(const rapidjson::Value& request, const SpecialTokens& special_tokens) const;
 
