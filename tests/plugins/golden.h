@@ -1,5 +1,6 @@
 // Golden-test harness for model plugins: loads a plugin from the build tree through the real
-// host loader and ABI, and the reference a tools/golden/ script recorded from transformers.
+// host loader and ABI, reads the reference a tools/golden/ script recorded from transformers
+// (reference.safetensors + reference.json), and checks a model against it.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,9 @@
 
 namespace pio::test {
 
+// ‖ours − transformers‖₂ / ‖transformers‖₂ per logits row, float32 on both sides.
+constexpr double kLogitsTolerance = 1e-4;
+
 // tests/fixtures/<relative>.
 std::filesystem::path fixture_dir(const std::string& relative);
 
@@ -23,26 +27,38 @@ std::shared_ptr<host::Model> load_model(const std::string& plugin_name,
                                         const std::filesystem::path& model_dir,
                                         const std::string& options_json = {});
 
-// A reference tensor [rows, cols] (f32) and the token ids of a fixture's reference.safetensors.
+// A reference tensor [rows, cols] (f32), row-major.
 struct ReferenceMatrix {
   int64_t rows = 0;
   int64_t cols = 0;
-  std::vector<float> values;  // row-major
+  std::vector<float> values;
 
   std::span<const float> row(int64_t r) const {
     return {values.data() + r * cols, static_cast<size_t>(cols)};
   }
 };
-ReferenceMatrix read_reference(const std::filesystem::path& fixture, const std::string& tensor);
 
-// An i64 tensor of reference.safetensors (e.g. "input_ids") as token ids.
-std::vector<pio_token> read_reference_ids(const std::filesystem::path& fixture,
-                                          const std::string& tensor);
+// What a golden fixture directory recorded.
+struct GoldenReference {
+  std::filesystem::path dir;
+  std::vector<pio_token> input_ids;   // the evaluated sequence
+  ReferenceMatrix logits;             // [n, V], one forward pass over input_ids
+  ReferenceMatrix logits_step;        // [n, V], prefill then one token at a time with a cache
+  size_t prefill_tokens = 0;
+  std::vector<pio_token> greedy_new_ids;  // generate(do_sample=False) after input_ids
 
-// ‖a − b‖₂ / ‖b‖₂.
+  static GoldenReference read(const std::filesystem::path& dir);
+};
+
+// The checks every decoder plugin passes (Catch2 CHECKs inside):
+// all-position logits of one batch; prefill + single-token steps through the KV cache;
+// the greedy continuation; truncating the cache to `keep` tokens and re-evaluating the rest.
+void check_batch_logits(host::Model& model, const GoldenReference& ref);
+void check_step_logits(host::Model& model, const GoldenReference& ref);
+void check_greedy_continuation(host::Model& model, const GoldenReference& ref);
+void check_truncate_and_reuse(host::Model& model, const GoldenReference& ref, size_t keep);
+
 double relative_l2(std::span<const float> a, std::span<const float> b);
-
-// Index of the largest value.
 int64_t argmax(std::span<const float> values);
 
 }  // namespace pio::test
