@@ -76,8 +76,9 @@ class Tokenizer {
   ~Tokenizer();
 
   // The token ids of `text` (any bytes; see step 1 above). Thread-safe: a Tokenizer may be shared
-  // by threads (an internal word cache is guarded by a mutex). Never throws for any input bytes
-  // except std::bad_alloc.
+  // by threads (an internal word cache is guarded by a mutex). Any input bytes are accepted; the
+  // only errors are std::bad_alloc and pio::Error(kInternal) should PCRE2 exceed its match
+  // limits (runs of a million identical characters stay well inside them).
   std::vector<int32_t> encode(std::string_view text, const EncodeOptions& options = {}) const;
 
   // The text of `ids`. With skip_special_tokens, added tokens marked special are left out (Qwen's
