@@ -299,6 +299,8 @@ TOPS_API tops_status tops_moe_ffn(tops_context* ctx_in, const tops_moe_experts* 
     a.weights = static_cast<const float*>(weights.data);
     a.n_tokens = T;
     a.top_k = ids.shape[1];
+    a.hidden = experts->hidden;
+    a.inter = experts->inter;
     a.y = static_cast<float*>(y.data);
     a.y_stride = y.strides[0];
     a.accumulate = (flags & TOPS_MOE_ACCUMULATE) != 0;

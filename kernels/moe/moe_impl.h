@@ -57,6 +57,7 @@ struct FfnArgs {
   const int32_t* ids;    // [T, k]
   const float* weights;  // [T, k]
   int64_t n_tokens, top_k;
+  int64_t hidden, inter; // copies of experts->hidden / inter (device code reads these)
   float* y;              // [T, D], row stride y_stride
   int64_t y_stride;
   bool accumulate;

@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cmath>
+#include <iostream>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -123,6 +125,14 @@ inline Context cpu_context(tops_cpu_path path = TOPS_CPU_PATH_AUTO, int threads 
   return Context(c);
 }
 
+// The fastest CPU path that keeps f32 activations in matmuls (AVX512_BF16 rounds activations to
+// bf16 for bf16 weights, see matmul.h): the comparison baseline for f32-exact kernels.
+inline Context cpu_context_f32(int threads = 0) {
+  for (tops_cpu_path p : {TOPS_CPU_PATH_AVX512, TOPS_CPU_PATH_AVX2})
+    if (tops_cpu_path_supported(p)) return cpu_context(p, threads);
+  return cpu_context(TOPS_CPU_PATH_SCALAR, threads);
+}
+
 // A CUDA context, or null when this build or machine has no CUDA device (tests then skip).
 inline Context cuda_context_or_null() {
   tops_context_options o;
@@ -202,6 +212,30 @@ double max_rel_error(const A& a, const B& b, double floor = 1e-3) {
   double m = 0.0;
   for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(double(a[i]) - double(b[i])) / std::max(std::fabs(double(b[i])), floor));
   return m;
+}
+
+// One line of the table tools/gpu_check.sh prints: op, shape, max relative error vs the CPU
+// backend, the time of one call in milliseconds (0 = not timed) and, when `bytes` (the bytes the
+// op must move at least) is given, the achieved GB/s.
+inline void report_gpu_check(const std::string& op, const std::string& shape, double max_rel, double ms,
+                             double bytes = 0.0) {
+  std::cout << "[gpu-check] " << op << " | " << shape << " | " << max_rel << " | " << ms << " | ";
+  if (bytes > 0.0 && ms > 0.0) {
+    std::cout << bytes / (ms * 1e6);
+  } else {
+    std::cout << "-";
+  }
+  std::cout << "\n";
+}
+
+// Wall time of fn() (which enqueues work on ctx) including a synchronize, in milliseconds.
+template <class Fn>
+double time_ms(tops_context* ctx, Fn&& fn) {
+  KT_OK(tops_context_synchronize(ctx));
+  const auto t0 = std::chrono::steady_clock::now();
+  fn();
+  KT_OK(tops_context_synchronize(ctx));
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace kt
