@@ -3,9 +3,28 @@
 // tojson/raise_exception/strftime_now, in an immutable sandbox).
 //
 // The renderer is a real Jinja implementation (lexer, parser, interpreter) for the subset chat
-// templates use: statements if/for/set/macro/filter/break/continue/raw/generation, the usual
-// expressions, filters, tests and Python string/dict methods. Anything outside that subset is
-// rejected when the template is compiled, with the template line in the message.
+// templates use. Anything outside it is rejected when the template is compiled, with the template
+// line in the message (kUnsupported for include/import/extends/block/call/recursive loops/*args).
+//   statements  if/elif/else, for (+ `if` filter, else, loop.index/index0/revindex/revindex0/
+//               first/last/length/previtem/nextitem/cycle/changed), set (names, tuples,
+//               ns.attr, block set with filters), macro (defaults, keyword args, recursion),
+//               filter blocks, break/continue, raw, generation, comments, `-`/`+` whitespace control
+//   expressions literals (str/int/float/list/tuple/dict), + - * / // % ** ~, comparisons and
+//               chains, in / not in, and/or/not, x if c else y, attribute/item access, slicing
+//   filters     abs attr capitalize center count d default dictsort e escape first float indent
+//               int items join last length list lower map max min reject rejectattr replace
+//               reverse round safe select selectattr sort string sum title tojson trim unique
+//               upper wordcount
+//   tests       defined undefined none boolean true false integer float number string mapping
+//               sequence iterable callable sameas eq/ne/lt/le/gt/ge (and ==, <, ...) in
+//               divisibleby even odd lower upper
+//   globals     range dict namespace raise_exception strftime_now
+//   methods     str: startswith endswith split rsplit strip lstrip rstrip replace upper lower
+//               title capitalize find rfind index count join splitlines is*; dict: get items
+//               keys values copy; list: index count (mutating methods fail, as in transformers'
+//               immutable sandbox)
+// Values follow Python: str() of None/True/floats/containers, json.dumps formatting for tojson,
+// code-point indexing of strings, dicts in insertion order, jinja2's default Undefined.
 //
 //   pio::ChatTemplate tmpl(source);                       // compile once
 //   std::string prompt = tmpl.render(R"({"messages": [...], "add_generation_prompt": true})");
