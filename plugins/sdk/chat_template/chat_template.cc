@@ -29,7 +29,8 @@ jinja::RenderLimits to_render_limits(const ChatTemplateLimits& l) {
 // Parses JSON without recursion (hostile nesting cannot overflow the stack) and with UTF-8
 // validation (the renderer relies on valid UTF-8 everywhere).
 void parse_json(rapidjson::Document& doc, std::string_view text, std::string_view what) {
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+            rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
     throw_error(ErrorCode::kInvalidArgument, "{}: invalid JSON at offset {}: {}", what, doc.GetErrorOffset(),
                 rapidjson::GetParseError_En(doc.GetParseError()));

@@ -22,7 +22,7 @@ rapidjson::Document load_fixture(const std::string& name) {
   std::stringstream ss;
   ss << in.rdbuf();
   rapidjson::Document doc;
-  doc.Parse(ss.str().c_str(), ss.str().size());
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(ss.str().c_str(), ss.str().size());
   REQUIRE_FALSE(doc.HasParseError());
   return doc;
 }

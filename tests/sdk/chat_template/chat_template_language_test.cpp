@@ -31,7 +31,7 @@ TEST_CASE("language snippets render like jinja2", "[chat_template][language]") {
   std::stringstream ss;
   ss << in.rdbuf();
   rapidjson::Document doc;
-  doc.Parse(ss.str().c_str(), ss.str().size());
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(ss.str().c_str(), ss.str().size());
   REQUIRE_FALSE(doc.HasParseError());
   int passed = 0, raised = 0;
   for (const auto& c : doc["cases"].GetArray()) {

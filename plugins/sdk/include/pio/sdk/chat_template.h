@@ -83,6 +83,8 @@ class ChatTemplate {
   // Throws pio::Error(kInvalidArgument): invalid JSON, a runtime error in the template
   // ("chat template line N: ..."), a limit exceeded, or raise_exception(msg) (message = msg).
   // Thread-safety: const; concurrent renders of one ChatTemplate are safe.
+  // The rapidjson overload expects a document parsed with kParseFullPrecisionFlag (otherwise
+  // floats may print one ulp off Python's) and valid UTF-8 strings (kParseValidateEncodingFlag).
   std::string render(std::string_view context_json) const;
   std::string render(const rapidjson::Value& context) const;
 
