@@ -102,7 +102,10 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file_bytes
 
   std::unordered_set<std::string_view> seen;
   header.tensors.reserve(doc.MemberCount());
-  for (const auto& member : doc.GetObject()) {
+  // Iterate through a const view: RapidJSON's non-const member iterators trip clang's C++20
+  // -Wambiguous-reversed-operator.
+  const rapidjson::Value& root = doc;
+  for (const auto& member : root.GetObject()) {
     std::string_view name = sv(member.name);
     if (!seen.insert(name).second) {
       throw_error(ErrorCode::kBadFormat, "{}: tensor '{}' appears twice in the header", file_name, name);
