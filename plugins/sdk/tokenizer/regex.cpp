@@ -14,6 +14,41 @@ constexpr std::string_view kWhiteSpaceSet =
     "\\t\\n\\x0B\\f\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}"
     "\\x{205F}\\x{3000}";
 
+struct CodeRange {
+  char32_t first, last;
+};
+#include "onig_unicode_extras.inc"
+
+// "\x{A}-\x{B}..." for a class body; empty ranges (first > last) are skipped.
+template <size_t N>
+std::string class_items(const CodeRange (&ranges)[N]) {
+  std::string out;
+  for (const CodeRange& r : ranges) {
+    if (r.first > r.last) continue;
+    out += fmt::format("\\x{{{:X}}}", static_cast<uint32_t>(r.first));
+    if (r.last != r.first) out += fmt::format("-\\x{{{:X}}}", static_cast<uint32_t>(r.last));
+  }
+  return out;
+}
+
+// The class body standing for Oniguruma's \p{L} or \p{N} (PCRE2's property plus the extras).
+const std::string& widened_property(char property) {
+  static const std::string letters = "\\p{L}" + class_items(kExtraLetters);
+  static const std::string numbers = "\\p{N}" + class_items(kExtraNumbers);
+  return property == 'L' ? letters : numbers;
+}
+
+// If pattern[i] starts "p{L}", "p{N}", "pL" or "pN" (after a backslash), the property letter and
+// the length of that text; otherwise 0.
+std::pair<char, size_t> letter_or_number_property(std::string_view pattern, size_t i) {
+  const std::string_view rest = pattern.substr(i + 1);
+  for (char p : {'L', 'N'}) {
+    if (rest.starts_with(std::string{'{', p, '}'})) return {p, 4};
+    if (!rest.empty() && rest[0] == p) return {p, 2};
+  }
+  return {0, 0};
+}
+
 std::string pcre2_message(int code) {
   PCRE2_UCHAR buffer[256];
   if (pcre2_get_error_message(code, buffer, sizeof buffer) < 0) return "unknown PCRE2 error";
@@ -42,6 +77,19 @@ std::string onig_to_pcre2(std::string_view pattern) {
         out += "[^";
         out += kWhiteSpaceSet;
         out += ']';
+      } else if (auto [property, length] = (e == 'p' || e == 'P') ? letter_or_number_property(pattern, i)
+                                                                   : std::pair<char, size_t>{0, 0};
+                 property != 0 && (e == 'p' || (e == 'P' && !in_class))) {
+        // \p{L} / \p{N} (and \P outside classes) with Oniguruma's newer Unicode repertoire.
+        const bool negated = e == 'P';
+        if (in_class) {
+          out += widened_property(property);
+        } else {
+          out += negated ? "[^" : "[";
+          out += widened_property(property);
+          out += ']';
+        }
+        i += length - 1;
       } else {
         out += c;
         out += e;

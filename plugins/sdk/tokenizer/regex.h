@@ -4,7 +4,12 @@
 // Hugging Face `tokenizers` runs these patterns with Oniguruma. The two engines agree on the
 // constructs byte-level tokenizers use (Unicode classes \p{..}, (?i:..), look-ahead), except
 // that PCRE2's \s also matches U+180E; \s and \S outside character classes and \s inside them
-// are therefore rewritten to Oniguruma's set, the Unicode White_Space property.
+// are therefore rewritten to Oniguruma's set, the Unicode White_Space property. And the Unicode
+// versions differ (Oniguruma in `tokenizers` 0.23: 16.0; PCRE2 10.42: 14.0), so \p{L} and \p{N}
+// (and \P{L}, \P{N} outside classes) are widened with the letters and numbers of the newer
+// version (onig_unicode_extras.inc, measured from both engines by
+// tools/golden/gen_tokenizer_fixtures.py). Other properties (\p{Lu}, \p{M}, ...) keep PCRE2's
+// tables.
 #pragma once
 
 #include <cstddef>

@@ -136,3 +136,14 @@ TEST_CASE("normalizer: piecewise normalisation equals utf8proc on the whole text
     }
   }
 }
+
+TEST_CASE("regex: \\p{L} and \\p{N} include the letters and digits of Unicode 15 and 16", "[tokenizer]") {
+  // U+31350 (CJK Ext H, Unicode 15) and U+16D43 (Kirat Rai, Unicode 16) are letters for
+  // Oniguruma; U+10D40 (Garay digit zero, Unicode 16) is a number.
+  using V = std::vector<std::string>;
+  CHECK(split_words("a\xF0\xB1\x8D\x90" "b!", "\\p{L}+", SplitBehavior::kIsolated) == V{"a\xF0\xB1\x8D\x90" "b", "!"});
+  CHECK(split_words("x\xF0\x96\xB5\x83!", "[^\\p{L}]+", SplitBehavior::kIsolated) == V{"x\xF0\x96\xB5\x83", "!"});
+  CHECK(split_words("a\xF0\x90\xB5\x80" "b", "\\pN", SplitBehavior::kIsolated) == V{"a", "\xF0\x90\xB5\x80", "b"});
+  CHECK(split_words("a\xF0\x90\xB5\x80" "b", "\\P{N}+", SplitBehavior::kIsolated) == V{"a", "\xF0\x90\xB5\x80", "b"});
+  CHECK(onig_to_pcre2("\\x{4E00}\\p{Lu}") == "\\x{4E00}\\p{Lu}");  // other escapes untouched
+}
