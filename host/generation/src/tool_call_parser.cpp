@@ -262,8 +262,13 @@ void ToolCallStreamParser::step(Delta& out) {
       in_call_ = true;
       continue;
     }
-    const size_t close = pending_.find(kCallClose);
-    if (close == std::string::npos) return;
+    // Long calls arrive in many pieces: search only where `</tool_call>` could newly complete.
+    const size_t close = pending_.find(kCallClose, scanned_);
+    if (close == std::string::npos) {
+      scanned_ = pending_.size() >= kCallClose.size() ? pending_.size() - kCallClose.size() + 1 : 0;
+      return;
+    }
+    scanned_ = 0;
     const std::string_view body = std::string_view(pending_).substr(0, close);
     const size_t before = out.calls.size();
     if (parse_tool_call_body(body, schemas_, out.calls)) {
@@ -298,6 +303,7 @@ ToolCallStreamParser::Delta ToolCallStreamParser::flush() {
   }
   pending_.clear();
   in_call_ = false;
+  scanned_ = 0;
   if (calls_seen_ == 0) out.content.append(whitespace_);
   whitespace_.clear();
   return out;

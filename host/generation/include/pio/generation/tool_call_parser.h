@@ -59,6 +59,7 @@ class ToolCallStreamParser {
   std::string pending_;     // undecided text
   std::string whitespace_;  // trailing whitespace of the content, held until it is decided
   bool in_call_ = false;
+  size_t scanned_ = 0;  // inside a call: pending_ before this holds no `</tool_call>`
   bool after_call_ = false;   // a call just closed: whitespace after it is no content yet
   bool emitted_any_ = false;  // some non-whitespace content went out
   size_t calls_seen_ = 0;
