@@ -104,14 +104,15 @@ def build_tiny_tokenizer(qwen_dir, vocab_size, out_dir):
 MATRIX_STD = 0.2
 
 
-def rerandomise(model, matrix_std=MATRIX_STD):
-    """Every parameter gets fresh values: norms 1 + 0.1·N(0,1), everything else N(0, std²)."""
+def rerandomise(model, matrix_std=MATRIX_STD, router_std=0.5):
+    """Every parameter gets fresh values: norms 1 + 0.1·N(0,1), MoE routers N(0, router_std²),
+    everything else N(0, matrix_std²)."""
     with torch.no_grad():
         for name, p in model.named_parameters():
             if "norm" in name:
                 p.copy_(1.0 + 0.1 * torch.randn_like(p))
             elif name.endswith("mlp.gate.weight"):        # MoE router: decisive routing, far from ties
-                p.copy_(0.5 * torch.randn_like(p))
+                p.copy_(router_std * torch.randn_like(p))
             else:
                 p.copy_(matrix_std * torch.randn_like(p))
 

@@ -15,6 +15,8 @@ Fixtures written under tests/fixtures/qwen3_moe/:
                that layout, fused/ is its file and this script writes per_expert/ from it; otherwise
                (transformers 5.24 reverses the fusion when saving) per_expert/ is the saved file and
                this script writes fused/ from it. reference.json records which one transformers wrote.
+  variant_b/   docs/models/qwen3_moe.md §6 variant B, per-expert layout: norm_topk_prob false,
+               decoder_sparse_step 2, mlp_only_layers [] (layer 1 sparse, layers 0 and 2 dense), top-2.
 Each holds config.json, generation_config.json, model.safetensors and the reference (see
 gen_qwen3_fixture.py), plus router.N.expert_ids [S, k] i64 / router.N.weights [S, k] f32 for each
 MoE layer N, computed with the formula of qwen3_moe.md §3.1 from the post-attention-norm input.
@@ -39,13 +41,20 @@ FIXED_IDS = [505, 17, 300, 42, 99, 5, 511, 256, 7, 3, 128, 64, 2, 450, 33, 210] 
 BOS, EOS = 505, 507   # same special-token layout as the dense tiny tokenizer
 
 
-def build_model():
+VARIANT_A = dict(norm_topk_prob=True, decoder_sparse_step=1, mlp_only_layers=[1])
+VARIANT_B = dict(norm_topk_prob=False, decoder_sparse_step=2, mlp_only_layers=[])
+# Variant B's router is flatter (std 0.1, not 0.5) so that the top-2 probabilities sum to well
+# below 1 and a wrongly renormalising engine fails; the top-k gap stays far above fp32 noise.
+ROUTER_STD = {"A": 0.5, "B": 0.1}
+
+
+def build_model(variant=None):
     from transformers import Qwen3MoeConfig, Qwen3MoeForCausalLM
+    routing = variant or VARIANT_A
     config = Qwen3MoeConfig(vocab_size=512, hidden_size=64, num_hidden_layers=3,
                             num_attention_heads=4, num_key_value_heads=2, head_dim=32,
                             intermediate_size=96, moe_intermediate_size=16, num_experts=8,
-                            num_experts_per_tok=2, norm_topk_prob=True, decoder_sparse_step=1,
-                            mlp_only_layers=[1], rms_norm_eps=1e-6, rope_theta=1e7,
+                            num_experts_per_tok=2, **routing, rms_norm_eps=1e-6, rope_theta=1e7,
                             max_position_embeddings=128, tie_word_embeddings=False,
                             attention_bias=False, router_aux_loss_coef=0.0,
                             bos_token_id=BOS, eos_token_id=EOS, pad_token_id=BOS)
@@ -55,7 +64,7 @@ def build_model():
     model.generation_config.eos_token_id = [EOS, BOS]
     model.generation_config.pad_token_id = BOS
     torch.manual_seed(0)
-    dense.rerandomise(model)
+    dense.rerandomise(model, router_std=ROUTER_STD["B" if variant is VARIANT_B else "A"])
     return model
 
 
@@ -190,6 +199,27 @@ def main():
         print(f"{out_dir}: {size} bytes, greedy {m['greedy']['new_ids']} "
               f"(margin {m['greedy']['min_top1_margin']:.3f}), router gaps {gaps}, "
               f"HF step-vs-batch rel {m['hf_step_vs_batch_rel_l2']:.2e}")
+    # Variant B: the other routing options, per-expert layout only.
+    model_b = build_model(VARIANT_B)
+    out_b = root / "variant_b"
+    model_b.save_pretrained(out_b, safe_serialization=True)
+    model_b.generation_config.save_pretrained(out_b)
+    _, lay_b = saved_layout(out_b / "model.safetensors")
+    assert lay_b == "per_expert", lay_b
+    router_b = router_reference(model_b, FIXED_IDS)
+    gaps_b = {k: v for k, v in router_b.items() if k.endswith("min_gap")}
+    router_b = {k: v for k, v in router_b.items() if not k.endswith("min_gap")}
+    assert sorted(router_b) == ["router.1.expert_ids", "router.1.weights"], sorted(router_b)
+    top_sum = router_b["router.1.weights"].sum(dim=-1)
+    print(f"variant_b top-2 probability sums: min {float(top_sum.min()):.3f} max {float(top_sum.max()):.3f}")
+    m = dense.write_reference(model_b, out_b, FIXED_IDS,
+                              dict(meta, variant="variant_b", layout=lay_b, router_min_topk_gap=gaps_b,
+                                   mlp_only_layers=[], decoder_sparse_step=2, norm_topk_prob=False),
+                              extra_tensors=router_b)
+    size = sum(f.stat().st_size for f in out_b.iterdir())
+    print(f"{out_b}: {size} bytes, greedy {m['greedy']['new_ids']} (margin {m['greedy']['min_top1_margin']:.3f}), "
+          f"router gaps {gaps_b}")
+
     # Both files must load back into transformers and give the same logits.
     from transformers import Qwen3MoeForCausalLM
     for variant, out_dir in variants:

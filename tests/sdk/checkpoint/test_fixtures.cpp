@@ -145,3 +145,27 @@ TEST_CASE("qwen3_moe fixtures: per-expert and fused layouts hold the same weight
     }
   }
 }
+
+TEST_CASE("qwen3_moe variant B fixture: sparse step 2, no renormalisation", "[fixtures]") {
+  const auto dir = kFixtures / "qwen3_moe" / "variant_b";
+  auto cfg = pio::load_model_config(dir);
+  auto d = pio::parse_decoder_dims(cfg);
+  CHECK(cfg.get<int64_t>("decoder_sparse_step") == 2);
+  CHECK_FALSE(cfg.get<bool>("norm_topk_prob"));
+  CHECK(cfg.get<std::vector<int64_t>>("mlp_only_layers").empty());
+  auto ck = pio::Checkpoint::open(dir);
+  // Layer i is sparse iff (i + 1) % 2 == 0: only layer 1.
+  ck->require("model.layers.0.mlp.gate_proj.weight", {d.intermediate_size, d.hidden_size});
+  ck->require("model.layers.1.mlp.gate.weight", {8, d.hidden_size});
+  ck->require("model.layers.1.mlp.experts.7.up_proj.weight", {16, d.hidden_size});
+  ck->require("model.layers.2.mlp.down_proj.weight", {d.hidden_size, d.intermediate_size});
+  CHECK(ck->names_with_prefix("model.layers.0.mlp.experts.").empty());
+  check_reference(dir, d.vocab_size, d.hidden_size, d.num_hidden_layers);
+  auto ref = pio::Checkpoint::open(dir / "reference.safetensors");
+  auto w = ref->require("router.1.weights", {16, 2}).as<float>();
+  for (size_t t = 0; t < w.size(); t += 2) {
+    CHECK(w[t] >= w[t + 1]);
+    CHECK(w[t] + w[t + 1] < 0.9f);  // top-2 softmax probabilities, not renormalised (0.35..0.72)
+  }
+  CHECK_FALSE(ref->has("router.0.weights"));
+}
