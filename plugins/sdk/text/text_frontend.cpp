@@ -52,12 +52,35 @@ namespace {
 
 rapidjson::Document parse_json_argument(std::string_view text, const char* what) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
+  // Full precision: a float must print as Python prints it when the template renders it.
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
     throw_error(ErrorCode::kBadFormat, "{}: malformed JSON at offset {}: {}", what,
                 doc.GetErrorOffset(), rapidjson::GetParseError_En(doc.GetParseError()));
   }
   return doc;
+}
+
+// OpenAI-style requests carry tool-call arguments as a JSON string; the chat templates of the
+// supported families iterate them as a mapping (jinja2 fails on a string, as transformers does).
+// Arguments that are a string holding a JSON object become that object; anything else is kept.
+void parse_tool_call_arguments(rapidjson::Value& messages, rapidjson::Document::AllocatorType& alloc) {
+  for (auto& message : messages.GetArray()) {
+    if (!message.IsObject()) continue;
+    auto calls = message.FindMember("tool_calls");
+    if (calls == message.MemberEnd() || !calls->value.IsArray()) continue;
+    for (auto& call : calls->value.GetArray()) {
+      if (!call.IsObject()) continue;
+      auto function = call.FindMember("function");
+      rapidjson::Value& holder = function != call.MemberEnd() && function->value.IsObject() ? function->value : call;
+      auto arguments = holder.FindMember("arguments");
+      if (arguments == holder.MemberEnd() || !arguments->value.IsString()) continue;
+      rapidjson::Document parsed;
+      parsed.Parse<rapidjson::kParseFullPrecisionFlag>(arguments->value.GetString(),
+                                                       arguments->value.GetStringLength());
+      if (!parsed.HasParseError() && parsed.IsObject()) arguments->value.CopyFrom(parsed, alloc);
+    }
+  }
 }
 
 }  // namespace
@@ -76,8 +99,9 @@ std::string TextFrontend::render_chat(std::string_view messages_json,
   rapidjson::Document messages = parse_json_argument(messages_json, "chat messages");
   if (!messages.IsArray()) throw_error(ErrorCode::kBadFormat, "chat messages: expected a JSON array");
   request.RemoveMember("messages");
-  request.AddMember("messages", rapidjson::Value(messages, request.GetAllocator()),
-                    request.GetAllocator());
+  rapidjson::Value copied(messages, request.GetAllocator());
+  parse_tool_call_arguments(copied, request.GetAllocator());
+  request.AddMember("messages", copied, request.GetAllocator());
   return chat_template_->apply(request, template_tokens_);
 }
 
