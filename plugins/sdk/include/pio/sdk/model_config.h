@@ -6,6 +6,7 @@
 //
 // Family-specific fields (MoE sizes, layer types, ...) are read by each plugin with the typed
 // getters of pio/sdk/json.h, whose errors already name the file and the field.
+// Thread-safety: pure functions (load_model_config reads a file); safe concurrently.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 // Every field is optional in the file, and the file itself is optional: what is absent (or null)
 // keeps the GenerationConfig default, which is transformers' GenerationConfig default. EOS ids
 // come from generation_config.json ("eos_token_id": int or list), else from config.json.
+// Thread-safety: pure functions (load_generation_config reads files); safe concurrently.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 // Recognised types: default, linear, dynamic, yarn, llama3 (and 4.x "mrope", which is default
 // RoPE plus an mrope_section). Anything else is a kUnsupported error naming the file and field.
 // This parser only reads and validates; the frequency formulas live with the kernels/plugins.
+// Thread-safety: pure functions over immutable JSON; safe to call concurrently.
 #pragma once
 
 #include <cstdint>
