@@ -2,6 +2,7 @@
 // AttentionArgs / KvAppendArgs, backend dispatch.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "attention/attention_impl.h"
 #include "core/dispatch.h"
@@ -113,15 +114,23 @@ TOPS_API tops_status tops_attention(tops_context* ctx, const tops_tensor* q, con
         fail(TOPS_ERR_SHAPE_MISMATCH, "with cu_seqlens q and k must have the same token count (" + std::to_string(a.nq) +
                                           " vs " + std::to_string(a.nk) + ")");
       if (cu->shape[0] < 2) fail(TOPS_ERR_SHAPE_MISMATCH, "cu_seqlens needs at least 2 entries");
-      if (c.device != TOPS_DEVICE_CPU) fail(TOPS_ERR_UNSUPPORTED, "cu_seqlens on a CUDA context: not validated here");
-      const int32_t* s = static_cast<const int32_t*>(cu->data);
       const int64_t n = cu->shape[0];
+      // CUDA: validate a host copy (a few entries, once per vision prefill); the kernel reads the
+      // device array.
+      std::vector<int32_t> host_cu;
+      const int32_t* s = static_cast<const int32_t*>(cu->data);
+      if (c.device != TOPS_DEVICE_CPU) {
+        host_cu.resize(static_cast<size_t>(n));
+        const tops_status st = tops_memcpy(&c, host_cu.data(), TOPS_DEVICE_CPU, cu->data, c.device, size_t(n) * 4);
+        if (st != TOPS_OK) fail(st, std::string("reading cu_seqlens: ") + tops_last_error_message());
+        s = host_cu.data();
+      }
       bool ok = s[0] == 0 && s[n - 1] == a.nq;
       for (int64_t i = 1; ok && i < n; ++i) ok = s[i] >= s[i - 1];
       if (!ok)
         fail(TOPS_ERR_INVALID_ARG, "cu_seqlens must rise from 0 to " + std::to_string(a.nq) + " (got first " +
                                        std::to_string(s[0]) + ", last " + std::to_string(s[n - 1]) + ")");
-      a.cu_seqlens = s;
+      a.cu_seqlens = static_cast<const int32_t*>(cu->data);
       a.n_seg = n - 1;
     } else if (a.causal && a.nk < a.nq) {
       fail(TOPS_ERR_SHAPE_MISMATCH, "causal attention needs at least as many keys (" + std::to_string(a.nk) +
