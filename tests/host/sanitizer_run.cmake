@@ -1,9 +1,10 @@
-# Configures a build tree with -DPIO_SANITIZE=<SANITIZER>, builds only the host hot-swap test and
-# the toy plugins, and runs the test. Called by ctest (tests/host/CMakeLists.txt):
+# Configures a build tree with -DPIO_SANITIZE=<SANITIZER>, builds only the host hot-swap test
+# (pio_host + the test) and runs it against the test plugins in TEST_PLUGIN_DIR (built by the
+# calling build). Called by ctest (tests/host/CMakeLists.txt):
 #   cmake -DSOURCE_DIR=.. -DBUILD_DIR=.. -DSANITIZER=thread|address -DGENERATOR=..
-#         -DCXX_COMPILER=.. -DC_COMPILER=.. -P sanitizer_run.cmake
+#         -DCXX_COMPILER=.. -DC_COMPILER=.. -DTEST_PLUGIN_DIR=.. -P sanitizer_run.cmake
 cmake_minimum_required(VERSION 3.25)
-foreach(var SOURCE_DIR BUILD_DIR SANITIZER GENERATOR)
+foreach(var SOURCE_DIR BUILD_DIR SANITIZER GENERATOR TEST_PLUGIN_DIR)
   if(NOT ${var})
     message(FATAL_ERROR "sanitizer_run.cmake: ${var} is required")
   endif()
@@ -20,7 +21,8 @@ endfunction()
 cmake_host_system_information(RESULT cores QUERY NUMBER_OF_LOGICAL_CORES)
 run_step(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${BUILD_DIR} -G ${GENERATOR}
          -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPIO_SANITIZE=${SANITIZER} -DPIO_ENABLE_CUDA=OFF
-         -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_C_COMPILER=${C_COMPILER})
+         -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_C_COMPILER=${C_COMPILER}
+         -DPIO_HOST_TEST_PLUGIN_DIR=${TEST_PLUGIN_DIR})
 run_step(${CMAKE_COMMAND} --build ${BUILD_DIR} --target test_host_hot_swap --parallel ${cores})
 
 # halt_on_error: the first report fails the test. second_deadlock_stack: readable lock reports.
