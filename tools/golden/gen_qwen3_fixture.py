@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden fixtures for the qwen3 plugin: tiny random-weight Qwen3ForCausalLM + HF reference outputs.
 
-Builds the tiny config of docs/models/qwen3.md §6 in two variants (tied and untied embeddings),
+Builds the tiny config of docs/models/qwen3.md §6 in three variants (tied and untied embeddings, and tied with YaRN rope scaling),
 float32, eager attention, seed 0, every parameter re-randomised (RMSNorm weights 1 + 0.1·N(0,1), so
 that a norm bug cannot hide behind all-ones weights), saves it with save_pretrained and stores:
 
@@ -188,11 +188,17 @@ def write_reference(model, out_dir, ids, extra_meta, extra_tensors=None):
     return meta
 
 
-def build_model(tied):
+# YaRN as Qwen documents it for long context (factor 4 over the pre-training length), scaled down.
+YARN_ROPE = {"rope_type": "yarn", "rope_theta": 1e6, "factor": 4.0,
+             "original_max_position_embeddings": 32}
+
+
+def build_model(tied, yarn=False):
     from transformers import Qwen3Config, Qwen3ForCausalLM
+    rope = {"rope_parameters": YARN_ROPE} if yarn else {"rope_theta": 1e6}
     config = Qwen3Config(vocab_size=512, hidden_size=64, intermediate_size=160, num_hidden_layers=3,
                          num_attention_heads=4, num_key_value_heads=2, head_dim=32,
-                         rms_norm_eps=1e-6, rope_theta=1e6, max_position_embeddings=128,
+                         rms_norm_eps=1e-6, max_position_embeddings=128, **rope,
                          attention_bias=False, tie_word_embeddings=tied,
                          bos_token_id=TINY_BOS, eos_token_id=TINY_EOS, pad_token_id=TINY_BOS)
     torch.manual_seed(0)
@@ -213,19 +219,23 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=str(repo / "tests/fixtures/qwen3"))
     ap.add_argument("--qwen-tokenizer", default=str(repo.parent / "shared/data/qwen3-tokenizer"))
+    ap.add_argument("--variants", default="tied,untied,yarn", help="comma-separated subset to write")
     args = ap.parse_args()
     torch.use_deterministic_algorithms(True)
-    for variant, tied in (("tied", True), ("untied", False)):
+    variants = {"tied": (True, False), "untied": (False, False), "yarn": (True, True)}
+    for variant in args.variants.split(","):
+        tied, yarn = variants[variant]
         out_dir = pathlib.Path(args.out) / variant
         out_dir.mkdir(parents=True, exist_ok=True)
         for f in out_dir.iterdir():
             f.unlink()
-        model = build_model(tied)
+        model = build_model(tied, yarn)
         model.save_pretrained(out_dir, safe_serialization=True)
         model.generation_config.save_pretrained(out_dir)
-        if tied:
+        if variant == "tied":
             build_tiny_tokenizer(args.qwen_tokenizer, 512, out_dir)
-        meta = write_reference(model, out_dir, FIXED_IDS, {"variant": variant, "tie_word_embeddings": tied})
+        meta = write_reference(model, out_dir, FIXED_IDS, {"variant": variant, "tie_word_embeddings": tied,
+                                                           "rope": YARN_ROPE if yarn else "default"})
         size = sum(f.stat().st_size for f in out_dir.iterdir())
         print(f"{out_dir}: {size} bytes, greedy {meta['greedy']['new_ids']}, "
               f"HF step-vs-batch rel {meta['hf_step_vs_batch_rel_l2']:.2e}")
