@@ -8,6 +8,11 @@
 
 #include "attention/attention_impl.h"
 
+// attention_tile.inc passes GCC vector-extension values between inline functions; -Wpsabi notes
+// that their calling convention depends on the ISA, which is irrelevant for these internal,
+// always-inlined helpers of one translation unit.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace tops {
 
 namespace scalar_isa {
