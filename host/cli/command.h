@@ -44,6 +44,8 @@ Command add_tokenize_command(CLI::App& app, const GlobalOptions& global);
 Command add_template_command(CLI::App& app, const GlobalOptions& global);
 Command add_logits_command(CLI::App& app, const GlobalOptions& global);
 Command add_bench_command(CLI::App& app, const GlobalOptions& global);
+// The OpenAI-compatible server (host/cli/serve_command.cpp over host/server/).
+Command add_serve_command(CLI::App& app, const GlobalOptions& global);
 
 // Registers every subcommand (cli/commands.cpp). Add new commands there.
 std::vector<Command> add_all_commands(CLI::App& app, const GlobalOptions& global);

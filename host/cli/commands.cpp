@@ -14,6 +14,7 @@ std::vector<Command> add_all_commands(CLI::App& app, const GlobalOptions& global
   commands.push_back(add_template_command(app, global));
   commands.push_back(add_logits_command(app, global));
   commands.push_back(add_bench_command(app, global));
+  commands.push_back(add_serve_command(app, global));
   return commands;
 }
 
