@@ -5,6 +5,7 @@
 
 #include <utf8proc.h>
 
+#include "code_range.h"
 #include "pio/sdk/error.h"
 #include "utf8.h"
 
@@ -13,6 +14,8 @@ namespace {
 
 using Form = Normalizer::Form;
 
+#include "normalizer_unicode_extras.inc"
+
 // Text may be cut before a "cut point" and each piece normalised on its own: a cut point is a
 // starter (canonical combining class 0) that is never the second element of a canonical
 // composition, so nothing before it can reorder or compose across it. ASCII, CJK unified
@@ -20,6 +23,23 @@ using Form = Normalizer::Form;
 bool is_cut_point(char32_t c) {
   return c < 0x80 || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7A3) ||
          (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA);
+}
+
+// Where the Unicode data of `tokenizers`' normaliser is older than utf8proc's: characters it
+// leaves unchanged under `form` ("opaque": copied as they are, with a cut on both sides) and,
+// for the composing forms, characters before which it composes nothing (a cut before them).
+bool is_opaque(char32_t c, Form form) {
+  if (c < 0x3000) return false;
+  switch (form) {
+    case Form::kNfc: return in_ranges(c, kOpaqueNfc);
+    case Form::kNfd: return in_ranges(c, kOpaqueNfd);
+    case Form::kNfkc: return in_ranges(c, kOpaqueNfkc);
+    case Form::kNfkd: return in_ranges(c, kOpaqueNfkd);
+  }
+  return false;
+}
+bool blocks_composition(char32_t c, Form form) {
+  return (form == Form::kNfc || form == Form::kNfkc) && c >= 0x3000 && in_ranges(c, kNoComposeBefore);
 }
 
 // Characters that the form leaves as they are, whatever follows them in their piece (a piece that
@@ -67,6 +87,7 @@ void apply(Form form, std::string_view text, std::string& out) {
   size_t copied = 0;  // text[0, copied) is in `out`
   size_t piece = 0;   // start of the current piece (the last cut point)
   bool dirty = false;
+  bool after_opaque = false;
   size_t i = 0;
   while (i < text.size()) {
     const auto byte = static_cast<unsigned char>(text[i]);
@@ -76,7 +97,9 @@ void apply(Form form, std::string_view text, std::string& out) {
       const Utf8Step step = utf8_step(text.substr(i));
       c = step.code_point, length = step.length;
     }
-    if (i != piece && is_cut_point(c)) {
+    const bool opaque = length > 1 && is_opaque(c, form);
+    const bool cut = is_cut_point(c) || after_opaque || opaque || (length > 1 && blocks_composition(c, form));
+    if (i != piece && cut) {
       if (dirty) {
         out.append(text.substr(copied, piece - copied));
         append_normalized(text.substr(piece, i - piece), form, out);
@@ -85,7 +108,8 @@ void apply(Form form, std::string_view text, std::string& out) {
       }
       piece = i;
     }
-    if (!is_inert(c, form)) dirty = true;
+    if (!opaque && !is_inert(c, form)) dirty = true;
+    after_opaque = opaque;
     i += length;
   }
   if (dirty) {

@@ -3,6 +3,7 @@
 
 #include <pcre2.h>
 
+#include "code_range.h"
 #include "pio/sdk/error.h"
 #include "utf8.h"
 
@@ -14,9 +15,6 @@ constexpr std::string_view kWhiteSpaceSet =
     "\\t\\n\\x0B\\f\\r \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}"
     "\\x{205F}\\x{3000}";
 
-struct CodeRange {
-  char32_t first, last;
-};
 #include "onig_unicode_extras.inc"
 
 // "\x{A}-\x{B}..." for a class body; empty ranges (first > last) are skipped.

@@ -147,3 +147,20 @@ TEST_CASE("regex: \\p{L} and \\p{N} include the letters and digits of Unicode 15
   CHECK(split_words("a\xF0\x90\xB5\x80" "b", "\\P{N}+", SplitBehavior::kIsolated) == V{"a", "\xF0\x90\xB5\x80", "b"});
   CHECK(onig_to_pcre2("\\x{4E00}\\p{Lu}") == "\\x{4E00}\\p{Lu}");  // other escapes untouched
 }
+
+TEST_CASE("normalizer: characters tokenizers' older Unicode data leaves alone", "[tokenizer][normalizer]") {
+  auto norm = [](Normalizer::Form form, const std::string& text) {
+    std::string out;
+    Normalizer({form}).normalize(text, out);
+    return out;
+  };
+  const std::string reiwa = "\xE3\x8B\xBF";                            // U+32FF
+  const std::string dives = "\xF0\x91\xA4\xB8";                        // U+11938
+  const std::string dives_parts = "\xF0\x91\xA4\xB5\xF0\x91\xA4\xB0";  // U+11935 U+11930
+  CHECK(norm(Normalizer::Form::kNfkc, "a" + reiwa + "b") == "a" + reiwa + "b");
+  CHECK(norm(Normalizer::Form::kNfkd, reiwa) == reiwa);
+  CHECK(norm(Normalizer::Form::kNfd, dives) == dives);
+  CHECK(norm(Normalizer::Form::kNfc, dives_parts) == dives_parts);
+  CHECK(norm(Normalizer::Form::kNfc, "e\xCC\x81" + dives_parts) == "\xC3\xA9" + dives_parts);
+  CHECK(norm(Normalizer::Form::kNfkc, "\xEF\xAC\x81") == "fi");  // ordinary ones still apply
+}
