@@ -40,7 +40,23 @@ void SessionEvaluator::evaluate(std::span<const int32_t> tokens, std::span<float
 }
 
 std::string SessionEvaluator::detokenize(std::span<const int32_t> ids) {
-  return session_->model()->detokenize(ids, /*skip_special=*/true);
+  try {
+    return session_->model()->detokenize(ids, /*skip_special=*/true);
+  } catch (const Error& e) {
+    // The logits row is often wider than the tokenizer (padded embedding rows): a sampled id
+    // without text is skipped, as `tokenizers` does, instead of ending the generation.
+    if (e.code() != ErrorCode::kInvalidArgument) throw;
+  }
+  std::vector<int32_t> known;
+  for (int32_t id : ids) {
+    try {
+      session_->model()->detokenize(std::span<const int32_t>(&id, 1), true);
+      known.push_back(id);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kInvalidArgument) throw;
+    }
+  }
+  return session_->model()->detokenize(known, /*skip_special=*/true);
 }
 
 }  // namespace pio

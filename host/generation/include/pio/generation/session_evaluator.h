@@ -33,7 +33,8 @@ class SessionEvaluator : public Evaluator {
   // kInvalidArgument / kContextOverflow), the session is cut back to the ids known before the
   // call (or emptied) so that the next call starts from a known state; the error propagates.
   void evaluate(std::span<const int32_t> tokens, std::span<float> logits) override;
-  // Special tokens are skipped (the answer text never shows <|im_end|> and friends).
+  // Special tokens are skipped (the answer text never shows <|im_end|> and friends), and so
+  // are ids the tokenizer rejects as outside its vocabulary (logits rows are often wider).
   std::string detokenize(std::span<const int32_t> ids) override;
 
   const std::shared_ptr<host::Session>& session() const { return session_; }
