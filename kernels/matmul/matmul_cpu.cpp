@@ -70,6 +70,18 @@ void linear_portable(tops_context& ctx, const LinearArgs& a) {
 
 #if defined(__x86_64__)
 
+// Register blocking helpers for the micro-kernels: 16 named accumulators a<row><col>.
+#define TOPS_DECLARE_ACCUMULATORS(T, zero)                                                            \
+  T a00 = zero, a01 = zero, a02 = zero, a03 = zero, a10 = zero, a11 = zero, a12 = zero, a13 = zero,  \
+    a20 = zero, a21 = zero, a22 = zero, a23 = zero, a30 = zero, a31 = zero, a32 = zero, a33 = zero
+#define TOPS_FMA_ROW(r, e0, e1, e2, e3) \
+  a##r##0 = (e0);                        \
+  a##r##1 = (e1);                        \
+  a##r##2 = (e2);                        \
+  a##r##3 = (e3);
+#define TOPS_ACCUMULATOR_TABLE \
+  { {a00, a01, a02, a03}, {a10, a11, a12, a13}, {a20, a21, a22, a23}, {a30, a31, a32, a33} }
+
 // ---- AVX2 ------------------------------------------------------------------------------------
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
@@ -94,25 +106,28 @@ inline float hsum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-// y[r0 .. r0+R) x [o0 .. o0+no) for no <= 4.
+// y[r0 .. r0+R) x [o0 .. o0+no) for no <= 4. Accumulators are named variables (not an array)
+// so that GCC keeps all 4R of them in registers without spilling them every iteration.
 template <int W, int R>
 void block(const LinearArgs& a, int64_t r0, int64_t o0, int no) {
-  const float* x[R];
+  const float* x[4];
   const char* w[4];
-  for (int r = 0; r < R; ++r) x[r] = a.x + (r0 + r) * a.x_stride;
+  for (int r = 0; r < 4; ++r) x[r] = a.x + (r0 + (r < R ? r : 0)) * a.x_stride;
   for (int j = 0; j < 4; ++j) w[j] = weight_row(a, o0 + (j < no ? j : 0));
-  __m256 acc[R][4];
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < 4; ++j) acc[r][j] = _mm256_setzero_ps();
+  TOPS_DECLARE_ACCUMULATORS(__m256, _mm256_setzero_ps());
   int64_t i = 0;
   for (; i + 8 <= a.in; i += 8) {
-    __m256 wv[4];
-    for (int j = 0; j < 4; ++j) wv[j] = load_w<W>(w[j], i);
-    for (int r = 0; r < R; ++r) {
-      const __m256 xv = _mm256_loadu_ps(x[r] + i);
-      for (int j = 0; j < 4; ++j) acc[r][j] = _mm256_fmadd_ps(xv, wv[j], acc[r][j]);
-    }
+    const __m256 w0 = load_w<W>(w[0], i), w1 = load_w<W>(w[1], i), w2 = load_w<W>(w[2], i), w3 = load_w<W>(w[3], i);
+#define TOPS_ROW(r)                                                                                 \
+  if constexpr (R > r) {                                                                            \
+    const __m256 xv = _mm256_loadu_ps(x[r] + i);                                                   \
+    TOPS_FMA_ROW(r, _mm256_fmadd_ps(xv, w0, a##r##0), _mm256_fmadd_ps(xv, w1, a##r##1),            \
+                 _mm256_fmadd_ps(xv, w2, a##r##2), _mm256_fmadd_ps(xv, w3, a##r##3))               \
   }
+    TOPS_ROW(0) TOPS_ROW(1) TOPS_ROW(2) TOPS_ROW(3)
+#undef TOPS_ROW
+  }
+  const __m256 acc[4][4] = TOPS_ACCUMULATOR_TABLE;
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < no; ++j) {
       float s = hsum(acc[r][j]);
@@ -168,24 +183,27 @@ inline __m512 load_w(const char* p, int64_t i, __mmask16 m) {
 
 template <int W, int R>
 void block(const LinearArgs& a, int64_t r0, int64_t o0, int no) {
-  const float* x[R];
+  const float* x[4];
   const char* w[4];
-  for (int r = 0; r < R; ++r) x[r] = a.x + (r0 + r) * a.x_stride;
+  for (int r = 0; r < 4; ++r) x[r] = a.x + (r0 + (r < R ? r : 0)) * a.x_stride;
   for (int j = 0; j < 4; ++j) w[j] = weight_row(a, o0 + (j < no ? j : 0));
-  __m512 acc[R][4];
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_setzero_ps();
+  TOPS_DECLARE_ACCUMULATORS(__m512, _mm512_setzero_ps());
   for (int64_t i = 0; i < a.in; i += 16) {
     // Full mask except on the last, partial step; masked-off lanes load zeros.
     const int64_t left = a.in - i;
     const __mmask16 m = left >= 16 ? __mmask16(0xffff) : __mmask16((1u << left) - 1u);
-    __m512 wv[4];
-    for (int j = 0; j < 4; ++j) wv[j] = load_w<W>(w[j], i, m);
-    for (int r = 0; r < R; ++r) {
-      const __m512 xv = _mm512_maskz_loadu_ps(m, x[r] + i);
-      for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_fmadd_ps(xv, wv[j], acc[r][j]);
-    }
+    const __m512 w0 = load_w<W>(w[0], i, m), w1 = load_w<W>(w[1], i, m), w2 = load_w<W>(w[2], i, m),
+                 w3 = load_w<W>(w[3], i, m);
+#define TOPS_ROW(r)                                                                                 \
+  if constexpr (R > r) {                                                                            \
+    const __m512 xv = _mm512_maskz_loadu_ps(m, x[r] + i);                                          \
+    TOPS_FMA_ROW(r, _mm512_fmadd_ps(xv, w0, a##r##0), _mm512_fmadd_ps(xv, w1, a##r##1),            \
+                 _mm512_fmadd_ps(xv, w2, a##r##2), _mm512_fmadd_ps(xv, w3, a##r##3))               \
   }
+    TOPS_ROW(0) TOPS_ROW(1) TOPS_ROW(2) TOPS_ROW(3)
+#undef TOPS_ROW
+  }
+  const __m512 acc[4][4] = TOPS_ACCUMULATOR_TABLE;
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < no; ++j) a.y[(r0 + r) * a.y_stride + o0 + j] = _mm512_reduce_add_ps(acc[r][j]) + bias_at(a, o0 + j);
 }
@@ -227,23 +245,26 @@ namespace avx512bf16 {
 // x rows (bf16, contiguous [rows, in]) times 4 bf16 weight rows; 32 bf16 pairs per step.
 template <int R>
 void block(const LinearArgs& a, const uint16_t* xb, int64_t r0, int64_t o0, int no) {
-  const uint16_t* x[R];
+  const uint16_t* x[4];
   const uint16_t* w[4];
-  for (int r = 0; r < R; ++r) x[r] = xb + (r0 + r) * a.in;
+  for (int r = 0; r < 4; ++r) x[r] = xb + (r0 + (r < R ? r : 0)) * a.in;
   for (int j = 0; j < 4; ++j) w[j] = reinterpret_cast<const uint16_t*>(weight_row(a, o0 + (j < no ? j : 0)));
-  __m512 acc[R][4];
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_setzero_ps();
+  TOPS_DECLARE_ACCUMULATORS(__m512, _mm512_setzero_ps());
   for (int64_t i = 0; i < a.in; i += 32) {
     const int64_t left = a.in - i;
     const __mmask32 m = left >= 32 ? __mmask32(0xffffffffu) : __mmask32((1u << left) - 1u);
-    __m512bh wv[4];
-    for (int j = 0; j < 4; ++j) wv[j] = (__m512bh)_mm512_maskz_loadu_epi16(m, w[j] + i);
-    for (int r = 0; r < R; ++r) {
-      const __m512bh xv = (__m512bh)_mm512_maskz_loadu_epi16(m, x[r] + i);
-      for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_dpbf16_ps(acc[r][j], xv, wv[j]);
-    }
+    const __m512bh w0 = (__m512bh)_mm512_maskz_loadu_epi16(m, w[0] + i), w1 = (__m512bh)_mm512_maskz_loadu_epi16(m, w[1] + i),
+                   w2 = (__m512bh)_mm512_maskz_loadu_epi16(m, w[2] + i), w3 = (__m512bh)_mm512_maskz_loadu_epi16(m, w[3] + i);
+#define TOPS_ROW(r)                                                                                 \
+  if constexpr (R > r) {                                                                            \
+    const __m512bh xv = (__m512bh)_mm512_maskz_loadu_epi16(m, x[r] + i);                           \
+    TOPS_FMA_ROW(r, _mm512_dpbf16_ps(a##r##0, xv, w0), _mm512_dpbf16_ps(a##r##1, xv, w1),          \
+                 _mm512_dpbf16_ps(a##r##2, xv, w2), _mm512_dpbf16_ps(a##r##3, xv, w3))             \
   }
+    TOPS_ROW(0) TOPS_ROW(1) TOPS_ROW(2) TOPS_ROW(3)
+#undef TOPS_ROW
+  }
+  const __m512 acc[4][4] = TOPS_ACCUMULATOR_TABLE;
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < no; ++j) a.y[(r0 + r) * a.y_stride + o0 + j] = _mm512_reduce_add_ps(acc[r][j]) + bias_at(a, o0 + j);
 }
