@@ -70,7 +70,8 @@ enum {
 /* Parameters; initialise with tops_delta_rule_params_init. */
 typedef struct tops_delta_rule_params {
   uint32_t struct_size;      /* sizeof(tops_delta_rule_params), set by _init */
-  tops_delta_rule_mode mode; /* default AUTO: RECURRENT when T <= 16, else CHUNKED */
+  tops_delta_rule_mode mode; /* default AUTO: CPU always RECURRENT (measured faster there);
+                                CUDA: RECURRENT when T <= 16, else CHUNKED */
   int32_t chunk_size;        /* CHUNKED: rows per chunk, 1..64; default 64 (HF) */
   int32_t l2norm_qk;         /* 1 = L2-normalise q and k per head (eps 1e-6) first, HF's
                                 use_qk_l2norm_in_kernel=True (Qwen3-Next); default 1 */
