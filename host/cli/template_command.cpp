@@ -35,8 +35,9 @@ int run_template(const ModelFlags& flags, const GlobalOptions& global) {
       doc.Parse(line.c_str(), line.size());
       if (doc.HasParseError() || !doc.IsObject())
         throw_error(ErrorCode::kBadFormat, "expected a JSON object per line");
-      auto messages = doc.FindMember("messages");
-      if (messages == doc.MemberEnd() || !messages->value.IsArray())
+      const rapidjson::Value& request = doc;  // const iterators: unambiguous == under C++20 clang
+      auto messages = request.FindMember("messages");
+      if (messages == request.MemberEnd() || !messages->value.IsArray())
         throw_error(ErrorCode::kBadFormat, "missing array \"messages\"");
       const std::string messages_json = to_json(messages->value);
       doc.RemoveMember("messages");

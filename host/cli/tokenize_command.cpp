@@ -35,8 +35,9 @@ int run_tokenize(const TokenizeOptions& options, const GlobalOptions& global) {
       doc.Parse(line.c_str(), line.size());
       if (doc.HasParseError() || !doc.IsObject())
         throw_error(ErrorCode::kBadFormat, "expected a JSON object per line");
-      auto text = doc.FindMember("text");
-      if (text == doc.MemberEnd() || !text->value.IsString())
+      const rapidjson::Value& request = doc;  // const iterators: unambiguous == under C++20 clang
+      auto text = request.FindMember("text");
+      if (text == request.MemberEnd() || !text->value.IsString())
         throw_error(ErrorCode::kBadFormat, "missing string \"text\"");
       const auto ids = model->tokenize(std::string_view(text->value.GetString(), text->value.GetStringLength()),
                                        !options.no_add_special);

@@ -183,9 +183,10 @@ bool parse_xml_body(std::string_view body, const ToolSchemas& schemas, std::vect
 // {"name": NAME, "arguments": {...}}
 bool parse_json_body(std::string_view body, std::vector<ToolCall>& calls) {
   const std::string_view text = trim(body);
-  rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError() || !doc.IsObject()) return false;
+  rapidjson::Document parsed;
+  parsed.Parse(text.data(), text.size());
+  if (parsed.HasParseError() || !parsed.IsObject()) return false;
+  const rapidjson::Value& doc = parsed;  // const iterators: unambiguous == under C++20 clang
   auto name = doc.FindMember("name");
   if (name == doc.MemberEnd() || !name->value.IsString() || name->value.GetStringLength() == 0)
     return false;
