@@ -218,9 +218,44 @@ def qwen3_fixtures(src):
             decode_cases.append({"name": name, "ids": ids, "skip_special_tokens": skip,
                                  "text": tok.decode(ids, skip_special_tokens=skip)})
 
+    all_code_points_fixture(tok)
     write_json(FIXTURES / "tokenizer" / "qwen3_encode.json", {"tokenizer": "qwen3", "cases": encode_cases})
     write_json(FIXTURES / "tokenizer" / "qwen3_decode.json", {"tokenizer": "qwen3", "cases": decode_cases})
     return len(encode_cases), len(decode_cases)
+
+
+CODE_POINT_CHUNK = 4096
+
+
+def code_point_context(cp):
+    """Each code point in a few contexts: between letters, between punctuation, doubled, after a
+    digit, before a newline (the C++ test builds the same text)."""
+    c = chr(cp)
+    return f"a{c}b !{c}! {c}{c} 1{c}\n"
+
+
+def fnv1a_ids(ids):
+    h = 0xCBF29CE484222325
+    for i in ids:
+        for b in int(i).to_bytes(4, "little"):
+            h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def all_code_points_fixture(tok):
+    """For every block of CODE_POINT_CHUNK code points (surrogates left out), the number and the
+    FNV-1a hash of the ids `tokenizers` gives the block's context text: an exhaustive check that
+    stays small."""
+    chunks = []
+    for start in range(0, 0x110000, CODE_POINT_CHUNK):
+        text = "".join(code_point_context(cp) for cp in range(start, start + CODE_POINT_CHUNK)
+                       if not 0xD800 <= cp <= 0xDFFF)
+        ids = tok.encode(text).ids
+        chunks.append({"first": start, "count": len(ids), "fnv1a": f"{fnv1a_ids(ids):016x}"})
+    write_json(FIXTURES / "tokenizer" / "qwen3_all_code_points.json",
+               {"tokenizer": "qwen3", "chunk": CODE_POINT_CHUNK, "context": "a{c}b !{c}! {c}{c} 1{c}\\n",
+                "chunks": chunks})
+    return len(chunks)
 
 
 def byte_alphabet():
