@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "library_copy.h"
+#include "origin_dependencies.h"
 #include "pio/host/logging.h"
 #include "pio/sdk/error.h"
 
@@ -37,8 +38,10 @@ constexpr size_t kMinimumTableSize = offsetof(pio_plugin_api, plugin_version) + 
 }  // namespace
 
 struct Plugin::Library {
-  // Declaration order matters: the image is closed before its file is deleted.
+  // Declaration order matters: the image is closed first, then the dependencies opened for it,
+  // then its file is deleted.
   LibraryCopy copy;
+  std::vector<boost::dll::shared_library> dependencies;  // see origin_dependencies.h
   boost::dll::shared_library image;
 };
 
@@ -58,9 +61,22 @@ std::shared_ptr<Plugin> Plugin::load(const PluginManifest& manifest) {
 
   // RTLD_NOW: an undefined symbol fails here, as a reason, not later as a crash mid-request.
   // RTLD_LOCAL: two builds of one plugin must not resolve each other's symbols.
+  constexpr auto kMode = boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local;
   std::error_code ec;
+  // Libraries the original finds through $ORIGIN are opened from there: the copy's $ORIGIN differs.
+  for (const std::filesystem::path& dependency : origin_relative_dependencies(lib.copy.path(), library.parent_path())) {
+    boost::dll::shared_library dependency_image;
+    ::dlerror();
+    dependency_image.load(dependency, kMode, ec);
+    if (ec || !dependency_image.is_loaded()) {
+      const char* reason = ::dlerror();
+      throw_error(ErrorCode::kBadFormat, "{}: cannot load its dependency {}: {}", library.string(), dependency.string(),
+                  reason != nullptr ? reason : ec.message());
+    }
+    lib.dependencies.push_back(std::move(dependency_image));
+  }
   ::dlerror();  // clear any stale message so the one read below belongs to this load
-  lib.image.load(lib.copy.path(), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  lib.image.load(lib.copy.path(), kMode, ec);
   if (ec || !lib.image.is_loaded()) {
     const char* reason = ::dlerror();
     throw_error(ErrorCode::kBadFormat, "{}: cannot load library: {}", library.string(),

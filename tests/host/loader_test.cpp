@@ -266,3 +266,20 @@ TEST_CASE("probe_plugins moves libraries that fail to load into rejected", "[hos
   CHECK(rejected == std::vector<std::string>{"manifest_abi_major_2", "name_mismatch", "no_entry", "null_entry",
                                              "undefined_symbol", "wrong_major"});
 }
+
+TEST_CASE("dependencies found through RPATH $ORIGIN are found for the private copy too", "[host][loader]") {
+  // Installed plugins reach libtensor_ops.so through $ORIGIN/../../..; the copy lives elsewhere.
+  const fs::path folder = PIO_ORIGIN_PLUGIN_DIR;
+  const fs::path dependency = folder / "deps" / "libpio_host_test_dependency.so";
+  auto plugin = Plugin::load(pio::host::read_manifest(folder / "plugin_manifest.json"));
+  CHECK(plugin->loaded_path().parent_path() != folder);
+  CHECK(pio::test::is_mapped(dependency));
+  auto model = Model::load(plugin, toy_model_dir());
+  const auto logits = model->create_session()->eval(std::vector<pio_token>{7, 8, 9});
+  for (float logit : logits) REQUIRE((logit >= 4.0f && logit < 6.0f));  // offset 5 from the dependency
+  const fs::path copy = plugin->loaded_path();
+  model.reset();
+  plugin.reset();
+  CHECK_FALSE(pio::test::is_mapped(copy));
+  CHECK_FALSE(pio::test::is_mapped(dependency));
+}
