@@ -89,3 +89,23 @@ TEST_CASE("long outputs decode in a bounded window", "[detokenizer]") {
   CHECK(joined.size() == 500 * 6);
   CHECK(longest <= 8);
 }
+
+TEST_CASE("prompt context keeps a leading space that a decoder drops at the start", "[detokenizer]") {
+  // SentencePiece style: pieces carry their leading space, and a decoded text loses the space
+  // at its very start.
+  const std::vector<std::string> pieces = {" Hello", " world", "!"};
+  auto sentencepiece = [&](std::span<const int32_t> ids) {
+    std::string s;
+    for (int32_t id : ids) s += pieces[static_cast<size_t>(id)];
+    if (!s.empty() && s.front() == ' ') s.erase(0, 1);
+    return s;
+  };
+  IncrementalDetokenizer without(sentencepiece);
+  CHECK(without.push(1) == "world");  // what a context-free decode gets wrong
+  const std::vector<int32_t> prompt = {0};
+  IncrementalDetokenizer with(sentencepiece, prompt);
+  CHECK(with.push(1) == " world");
+  CHECK(with.push(2) == "!");
+  CHECK(with.flush().empty());
+  CHECK(with.ids().size() == 2);
+}

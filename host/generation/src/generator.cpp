@@ -155,7 +155,7 @@ GenerationResult generate(Evaluator& evaluator, const GenerationRequest& request
   result.usage.prompt_seconds = seconds_between(start, prompt_done);
 
   IncrementalDetokenizer detokenizer(
-      [&evaluator](std::span<const int32_t> ids) { return evaluator.detokenize(ids); });
+      [&evaluator](std::span<const int32_t> ids) { return evaluator.detokenize(ids); }, prompt);
   StopStringMatcher stops(request.stop);
   OutputRouter router(request, result, on_event);
   std::vector<int32_t> eos(request.eos_ids.begin(), request.eos_ids.end());

@@ -28,8 +28,13 @@ size_t incomplete_utf8_tail(std::string_view text) {
   return 0;  // only continuation bytes: invalid, not incomplete; let it through
 }
 
-IncrementalDetokenizer::IncrementalDetokenizer(DetokenizeFn detokenize)
-    : detokenize_(std::move(detokenize)) {}
+IncrementalDetokenizer::IncrementalDetokenizer(DetokenizeFn detokenize, std::span<const int32_t> context)
+    : detokenize_(std::move(detokenize)) {
+  context = context.subspan(context.size() > kContextIds ? context.size() - kContextIds : 0);
+  ids_.assign(context.begin(), context.end());
+  context_ = ids_.size();
+  read_offset_ = context_;
+}
 
 std::string IncrementalDetokenizer::push(int32_t id) {
   ids_.push_back(id);

@@ -25,7 +25,11 @@ class IncrementalDetokenizer {
   // Decodes ids to UTF-8 text (may end in an incomplete sequence or U+FFFD). May throw.
   using DetokenizeFn = std::function<std::string(std::span<const int32_t>)>;
 
-  explicit IncrementalDetokenizer(DetokenizeFn detokenize);
+  // `context`: the last few prompt ids (at most 5 are used). They are decoded as left context of
+  // the first generated ids, never emitted, so a decoder that treats the start of a text
+  // specially (SentencePiece drops a leading space) renders the first token as it would inside
+  // the whole sequence.
+  explicit IncrementalDetokenizer(DetokenizeFn detokenize, std::span<const int32_t> context = {});
 
   // Appends one id; returns the newly completed text (possibly empty).
   std::string push(int32_t id);
@@ -33,11 +37,13 @@ class IncrementalDetokenizer {
   // End of generation: returns whatever is still held back, as the decoder renders it.
   std::string flush();
 
-  const std::vector<int32_t>& ids() const { return ids_; }
+  // The generated ids pushed so far (context excluded).
+  std::span<const int32_t> ids() const { return std::span<const int32_t>(ids_).subspan(context_); }
 
  private:
   DetokenizeFn detokenize_;
-  std::vector<int32_t> ids_;
+  std::vector<int32_t> ids_;  // context ids, then generated ids
+  size_t context_ = 0;
   size_t prefix_offset_ = 0;  // window start: decoded only to measure the already emitted text
   size_t read_offset_ = 0;    // ids before this are emitted
 };
