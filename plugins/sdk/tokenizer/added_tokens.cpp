@@ -1,8 +1,8 @@
 #include "added_tokens.h"
 
-#include <algorithm>
-
 #include <utf8proc.h>
+
+#include <algorithm>
 
 #include "normalizer.h"
 #include "utf8.h"
@@ -93,7 +93,8 @@ void AddedTokenMatcher::split(std::string_view text, const std::vector<AddedToke
 
     if (token.special && !parse_special) continue;
     if (token.single_word) {
-      const bool space_before = start == 0 || !is_word_char(decode_at(text, last_char_start(text.substr(0, start))));
+      const bool space_before =
+          start == 0 || !is_word_char(decode_at(text, last_char_start(text.substr(0, start))));
       const bool space_after = stop == text.size() || !is_word_char(decode_at(text, stop));
       if (!space_before || !space_after) continue;
     }

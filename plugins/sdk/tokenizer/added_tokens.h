@@ -25,7 +25,8 @@ class AddedTokenMatcher {
  public:
   // Takes the tokens whose `normalized` flag equals `normalized`; their patterns are the
   // contents, passed through `normalizer` for the normalized set.
-  AddedTokenMatcher(const std::vector<AddedTokenInfo>& tokens, bool normalized, const Normalizer& normalizer);
+  AddedTokenMatcher(const std::vector<AddedTokenInfo>& tokens, bool normalized,
+                    const Normalizer& normalizer);
   AddedTokenMatcher() = default;
 
   bool empty() const noexcept { return patterns_.empty(); }

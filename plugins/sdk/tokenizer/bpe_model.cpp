@@ -20,7 +20,8 @@ void MergeMap::insert(int32_t left, int32_t right, int32_t rank, int32_t merged_
     reserve(std::max<size_t>(old.size(), size_ * 2 + 2));
     for (const Entry& e : old)
       if (e.key != kEmpty)
-        insert(static_cast<int32_t>(e.key >> 32), static_cast<int32_t>(e.key & 0xFFFFFFFFu), e.rank, e.merged_id);
+        insert(static_cast<int32_t>(e.key >> 32), static_cast<int32_t>(e.key & 0xFFFFFFFFu), e.rank,
+               e.merged_id);
   }
   const uint64_t key = key_of(left, right);
   const size_t mask = slots_.size() - 1;
@@ -53,10 +54,12 @@ BpeModel::BpeModel(const std::vector<int32_t>& byte_ids, const std::vector<BpeMe
   for (int b = 0; b < 256; ++b) byte_ids_[b] = byte_ids[static_cast<size_t>(b)];
   merges_.reserve(merges.size());
   for (size_t rank = 0; rank < merges.size(); ++rank)
-    merges_.insert(merges[rank].left, merges[rank].right, static_cast<int32_t>(rank), merges[rank].merged);
+    merges_.insert(merges[rank].left, merges[rank].right, static_cast<int32_t>(rank),
+                   merges[rank].merged);
 }
 
-void BpeModel::tokenize(std::string_view word, std::vector<int32_t>& out, BpeScratch& scratch) const {
+void BpeModel::tokenize(std::string_view word, std::vector<int32_t>& out,
+                        BpeScratch& scratch) const {
   if (word.empty()) return;
   if (options_.ignore_merges) {
     auto it = vocab_bytes_.find(std::string(word));
@@ -91,7 +94,8 @@ void BpeModel::tokenize(std::string_view word, std::vector<int32_t>& out, BpeScr
   slot.ids.assign(out.begin() + static_cast<ptrdiff_t>(first), out.end());
 }
 
-void BpeModel::merge_word(std::string_view word, std::vector<int32_t>& out, BpeScratch& scratch) const {
+void BpeModel::merge_word(std::string_view word, std::vector<int32_t>& out,
+                          BpeScratch& scratch) const {
   using Symbol = BpeScratch::Symbol;
   using Candidate = BpeScratch::Candidate;
   auto& symbols = scratch.symbols;
@@ -156,11 +160,13 @@ void BpeModel::merge_word(std::string_view word, std::vector<int32_t>& out, BpeS
     if (right.next >= 0) symbols[static_cast<size_t>(right.next)].prev = top.pos;
 
     if (left.prev >= 0) {
-      if (const MergeMap::Entry* m = merges_.find(symbols[static_cast<size_t>(left.prev)].id, left.id))
+      if (const MergeMap::Entry* m =
+              merges_.find(symbols[static_cast<size_t>(left.prev)].id, left.id))
         push(left.prev, m);
     }
     if (left.next >= 0) {
-      if (const MergeMap::Entry* m = merges_.find(left.id, symbols[static_cast<size_t>(left.next)].id))
+      if (const MergeMap::Entry* m =
+              merges_.find(left.id, symbols[static_cast<size_t>(left.next)].id))
         push(top.pos, m);
     }
   }

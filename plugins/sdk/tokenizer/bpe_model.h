@@ -3,7 +3,8 @@
 // Words arrive as raw UTF-8 bytes (the byte-level alphabet is undone at load time), start as one
 // symbol per byte and are merged by rank exactly as `tokenizers`' Word::merge_all does: the
 // adjacent pair with the lowest merge rank is merged first, the leftmost one among equal ranks.
-// Results of words of 3..kMaxCachedWordBytes bytes are cached, since natural text repeats words a lot.
+// Results of words of 3..kMaxCachedWordBytes bytes are cached, since natural text repeats words a
+// lot.
 #pragma once
 
 #include <cstddef>
@@ -49,9 +50,9 @@ struct BpeMerge {
 };
 
 struct BpeOptions {
-  bool ignore_merges = false;         // a word that is itself in the vocabulary is one token
-  std::optional<int32_t> unk_id;      // for bytes without a token; without it they are dropped
-  bool fuse_unk = false;              // consecutive unknown bytes become one unk token
+  bool ignore_merges = false;     // a word that is itself in the vocabulary is one token
+  std::optional<int32_t> unk_id;  // for bytes without a token; without it they are dropped
+  bool fuse_unk = false;          // consecutive unknown bytes become one unk token
 };
 
 // Per-call working memory, reused across the words of one encode call.
@@ -73,8 +74,8 @@ class BpeModel {
 
   // `byte_ids[b]` is the token of the single byte b, or -1. `merges` are in rank order.
   // `vocab_bytes` (only needed with ignore_merges) maps a token's raw bytes to its id.
-  BpeModel(const std::vector<int32_t>& byte_ids, const std::vector<BpeMerge>& merges, BpeOptions options,
-           std::unordered_map<std::string, int32_t> vocab_bytes);
+  BpeModel(const std::vector<int32_t>& byte_ids, const std::vector<BpeMerge>& merges,
+           BpeOptions options, std::unordered_map<std::string, int32_t> vocab_bytes);
 
   // Appends the tokens of `word` (raw bytes) to `out`. Thread-safe.
   void tokenize(std::string_view word, std::vector<int32_t>& out, BpeScratch& scratch) const;

@@ -14,7 +14,8 @@ struct CodeRange {
 // True when `c` lies in one of `ranges` (sorted, disjoint).
 template <size_t N>
 bool in_ranges(char32_t c, const CodeRange (&ranges)[N]) noexcept {
-  const CodeRange* it = std::upper_bound(ranges, ranges + N, c, [](char32_t v, const CodeRange& r) { return v < r.first; });
+  const CodeRange* it = std::upper_bound(
+      ranges, ranges + N, c, [](char32_t v, const CodeRange& r) { return v < r.first; });
   return it != ranges && c <= (it - 1)->last && (it - 1)->first <= (it - 1)->last;
 }
 

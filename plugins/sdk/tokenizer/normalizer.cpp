@@ -1,9 +1,9 @@
 #include "normalizer.h"
 
+#include <utf8proc.h>
+
 #include <cstdlib>
 #include <memory>
-
-#include <utf8proc.h>
 
 #include "code_range.h"
 #include "pio/sdk/error.h"
@@ -31,15 +31,20 @@ bool is_cut_point(char32_t c) {
 bool is_opaque(char32_t c, Form form) {
   if (c < 0x3000) return false;
   switch (form) {
-    case Form::kNfc: return in_ranges(c, kOpaqueNfc);
-    case Form::kNfd: return in_ranges(c, kOpaqueNfd);
-    case Form::kNfkc: return in_ranges(c, kOpaqueNfkc);
-    case Form::kNfkd: return in_ranges(c, kOpaqueNfkd);
+    case Form::kNfc:
+      return in_ranges(c, kOpaqueNfc);
+    case Form::kNfd:
+      return in_ranges(c, kOpaqueNfd);
+    case Form::kNfkc:
+      return in_ranges(c, kOpaqueNfkc);
+    case Form::kNfkd:
+      return in_ranges(c, kOpaqueNfkd);
   }
   return false;
 }
 bool blocks_composition(char32_t c, Form form) {
-  return (form == Form::kNfc || form == Form::kNfkc) && c >= 0x3000 && in_ranges(c, kNoComposeBefore);
+  return (form == Form::kNfc || form == Form::kNfkc) && c >= 0x3000 &&
+         in_ranges(c, kNoComposeBefore);
 }
 
 // Characters that the form leaves as they are, whatever follows them in their piece (a piece that
@@ -52,7 +57,8 @@ bool is_inert(char32_t c, Form form) {
       return c < 0x300 || (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x3041 && c <= 0x3096) ||
              (c >= 0x30A1 && c <= 0x30FA);
     case Form::kNfkc:
-      return (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA);
+      return (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x3041 && c <= 0x3096) ||
+             (c >= 0x30A1 && c <= 0x30FA);
     case Form::kNfd:
     case Form::kNfkd:
       return false;
@@ -62,10 +68,14 @@ bool is_inert(char32_t c, Form form) {
 
 int options_of(Form form) {
   switch (form) {
-    case Form::kNfc: return UTF8PROC_STABLE | UTF8PROC_COMPOSE;
-    case Form::kNfd: return UTF8PROC_STABLE | UTF8PROC_DECOMPOSE;
-    case Form::kNfkc: return UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT;
-    case Form::kNfkd: return UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT;
+    case Form::kNfc:
+      return UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+    case Form::kNfd:
+      return UTF8PROC_STABLE | UTF8PROC_DECOMPOSE;
+    case Form::kNfkc:
+      return UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT;
+    case Form::kNfkd:
+      return UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT;
   }
   return 0;
 }
@@ -76,7 +86,9 @@ void append_normalized(std::string_view piece, Form form, std::string& out) {
                                           static_cast<utf8proc_ssize_t>(piece.size()), &mapped,
                                           static_cast<utf8proc_option_t>(options_of(form)));
   std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
-  if (n < 0) throw_error(ErrorCode::kInternal, "tokenizer: Unicode normalisation failed: {}", utf8proc_errmsg(n));
+  if (n < 0)
+    throw_error(ErrorCode::kInternal, "tokenizer: Unicode normalisation failed: {}",
+                utf8proc_errmsg(n));
   out.append(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));
 }
 
@@ -98,7 +110,8 @@ void apply(Form form, std::string_view text, std::string& out) {
       c = step.code_point, length = step.length;
     }
     const bool opaque = length > 1 && is_opaque(c, form);
-    const bool cut = is_cut_point(c) || after_opaque || opaque || (length > 1 && blocks_composition(c, form));
+    const bool cut =
+        is_cut_point(c) || after_opaque || opaque || (length > 1 && blocks_composition(c, form));
     if (i != piece && cut) {
       if (dirty) {
         out.append(text.substr(copied, piece - copied));

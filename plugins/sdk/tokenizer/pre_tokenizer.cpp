@@ -78,7 +78,8 @@ std::vector<MatchSpan> apply_split_behavior(size_t length, const std::vector<Mat
   return kept;
 }
 
-void PreTokenizer::split(std::string_view text, const std::function<void(std::string_view)>& sink) const {
+void PreTokenizer::split(std::string_view text,
+                         const std::function<void(std::string_view)>& sink) const {
   run(0, text, sink);
 }
 
@@ -105,7 +106,8 @@ void PreTokenizer::run(size_t step_index, std::string_view piece,
   }
   std::vector<MatchSpan> matches;
   step.regex->find_all(piece, matches);
-  for (const MatchSpan& span : apply_split_behavior(piece.size(), matches, step.behavior, step.invert))
+  for (const MatchSpan& span :
+       apply_split_behavior(piece.size(), matches, step.behavior, step.invert))
     run(step_index + 1, piece.substr(span.begin, span.end - span.begin), sink);
 }
 

@@ -34,7 +34,8 @@ class PreTokenizer {
       R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
  private:
-  void run(size_t step, std::string_view piece, const std::function<void(std::string_view)>& sink) const;
+  void run(size_t step, std::string_view piece,
+           const std::function<void(std::string_view)>& sink) const;
 
   std::vector<PreTokenizerStep> steps_;
 };

@@ -75,8 +75,9 @@ std::string onig_to_pcre2(std::string_view pattern) {
         out += "[^";
         out += kWhiteSpaceSet;
         out += ']';
-      } else if (auto [property, length] = (e == 'p' || e == 'P') ? letter_or_number_property(pattern, i)
-                                                                   : std::pair<char, size_t>{0, 0};
+      } else if (auto [property, length] = (e == 'p' || e == 'P')
+                                               ? letter_or_number_property(pattern, i)
+                                               : std::pair<char, size_t>{0, 0};
                  property != 0 && (e == 'p' || (e == 'P' && !in_class))) {
         // \p{L} / \p{N} (and \P outside classes) with Oniguruma's newer Unicode repertoire.
         const bool negated = e == 'P';
@@ -129,8 +130,8 @@ Regex::Regex(std::string_view pattern, bool literal, std::string_view where)
   const uint32_t options = literal ? PCRE2_UTF | PCRE2_LITERAL : PCRE2_UTF | PCRE2_UCP;
   int error = 0;
   PCRE2_SIZE offset = 0;
-  compiled_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
-                                  options, &error, &offset, nullptr);
+  compiled_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()),
+                                  translated.size(), options, &error, &offset, nullptr);
   if (compiled_->code == nullptr) {
     throw_error(ErrorCode::kBadFormat, "{}: regex /{}/ does not compile: {} at offset {}", where,
                 pattern, pcre2_message(error), offset);
@@ -156,8 +157,8 @@ void Regex::find_all(std::string_view text, std::vector<MatchSpan>& out) const {
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {
       // The interpreter keeps its backtracking frames on the heap and copes with inputs that
       // overflow the JIT's small stack (long runs of the same class).
-      rc = pcre2_match(compiled_->code, subject, text.size(), start, PCRE2_NO_UTF_CHECK, match.get(),
-                       nullptr);
+      rc = pcre2_match(compiled_->code, subject, text.size(), start, PCRE2_NO_UTF_CHECK,
+                       match.get(), nullptr);
     }
     if (rc == PCRE2_ERROR_NOMATCH) break;
     if (rc < 0) {

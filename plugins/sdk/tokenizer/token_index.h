@@ -32,7 +32,9 @@ class TokenIndex {
     uint64_t hash;
     int32_t id;  // -1: empty
   };
-  size_t slot_of(uint64_t hash) const noexcept { return static_cast<size_t>((hash * 0x9E3779B97F4A7C15ull) >> shift_); }
+  size_t slot_of(uint64_t hash) const noexcept {
+    return static_cast<size_t>((hash * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
 
   const std::vector<std::string>* keys_ = nullptr;
   std::vector<Slot> slots_;

@@ -12,7 +12,8 @@ Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
-void Tokenizer::Impl::encode_text(std::string_view text, bool parse_special, std::vector<int32_t>& out) const {
+void Tokenizer::Impl::encode_text(std::string_view text, bool parse_special,
+                                  std::vector<int32_t>& out) const {
   tokenizer_detail::BpeScratch scratch;
   const auto sink = [&](std::string_view word) { model->tokenize(word, out, scratch); };
 
@@ -81,7 +82,9 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, const EncodeOption
 std::string Tokenizer::decode(std::span<const int32_t> ids, bool skip_special_tokens) const {
   std::string bytes;
   for (int32_t id : ids) {
-    if (id < 0 || static_cast<size_t>(id) >= impl_->known.size() || !impl_->known[static_cast<size_t>(id)]) continue;
+    if (id < 0 || static_cast<size_t>(id) >= impl_->known.size() ||
+        !impl_->known[static_cast<size_t>(id)])
+      continue;
     if (skip_special_tokens && impl_->special[static_cast<size_t>(id)]) continue;
     bytes += impl_->id_to_bytes[static_cast<size_t>(id)];
   }
@@ -98,23 +101,27 @@ std::string_view Tokenizer::token_bytes(int32_t id) const noexcept {
 }
 
 std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const {
-  if (auto it = impl_->added_ids.find(std::string(token)); it != impl_->added_ids.end()) return it->second;
+  if (auto it = impl_->added_ids.find(std::string(token)); it != impl_->added_ids.end())
+    return it->second;
   const int32_t id = impl_->vocab_index.find(token);
   if (id < 0) return std::nullopt;
   return id;
 }
 
 std::optional<std::string_view> Tokenizer::id_to_token(int32_t id) const {
-  if (id < 0 || static_cast<size_t>(id) >= impl_->known.size() || !impl_->known[static_cast<size_t>(id)])
+  if (id < 0 || static_cast<size_t>(id) >= impl_->known.size() ||
+      !impl_->known[static_cast<size_t>(id)])
     return std::nullopt;
-  if (impl_->is_added[static_cast<size_t>(id)]) return std::string_view(impl_->added_spelling.at(id));
+  if (impl_->is_added[static_cast<size_t>(id)])
+    return std::string_view(impl_->added_spelling.at(id));
   return std::string_view(impl_->vocab[static_cast<size_t>(id)]);
 }
 
 int32_t Tokenizer::vocab_size() const noexcept { return static_cast<int32_t>(impl_->known.size()); }
 
 bool Tokenizer::is_special(int32_t id) const noexcept {
-  return id >= 0 && static_cast<size_t>(id) < impl_->special.size() && impl_->special[static_cast<size_t>(id)];
+  return id >= 0 && static_cast<size_t>(id) < impl_->special.size() &&
+         impl_->special[static_cast<size_t>(id)];
 }
 
 const std::vector<AddedTokenInfo>& Tokenizer::added_tokens() const noexcept { return impl_->added; }

@@ -1,9 +1,9 @@
 // Reading tokenizer.json / tokenizer_config.json into Tokenizer::Impl.
-#include <algorithm>
-#include <fstream>
-
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+
+#include <algorithm>
+#include <fstream>
 
 #include "byte_level.h"
 #include "pio/sdk/error.h"
@@ -33,17 +33,19 @@ class JsonFile {
   void parse(std::string_view text, rapidjson::Document& doc) const {
     doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
     if (doc.HasParseError()) {
-      throw_error(ErrorCode::kBadFormat, "{}: malformed JSON at byte {}: {}", name_, doc.GetErrorOffset(),
-                  rapidjson::GetParseError_En(doc.GetParseError()));
+      throw_error(ErrorCode::kBadFormat, "{}: malformed JSON at byte {}: {}", name_,
+                  doc.GetErrorOffset(), rapidjson::GetParseError_En(doc.GetParseError()));
     }
-    if (!doc.IsObject()) throw_error(ErrorCode::kBadFormat, "{}: the top level is not a JSON object", name_);
+    if (!doc.IsObject())
+      throw_error(ErrorCode::kBadFormat, "{}: the top level is not a JSON object", name_);
   }
 
   [[noreturn]] void fail(ErrorCode code, const std::string& path, std::string_view problem) const {
     throw_error(code, "{}: {}: {}", name_, path, problem);
   }
   [[noreturn]] void unsupported(const std::string& path, std::string_view what) const {
-    throw_error(ErrorCode::kUnsupported, "{}: {}: {} is not supported by pio's tokenizer", name_, path, what);
+    throw_error(ErrorCode::kUnsupported, "{}: {}: {} is not supported by pio's tokenizer", name_,
+                path, what);
   }
 
   // A member or nullptr; JSON null counts as absent.
@@ -135,7 +137,8 @@ void add_pre_tokenizer_steps(const JsonFile& file, const Value& v, const std::st
   if (type == "Sequence") {
     const Value& list = file.array(file.require(v, "pretokenizers", path), path + ".pretokenizers");
     for (rapidjson::SizeType i = 0; i < list.Size(); ++i)
-      add_pre_tokenizer_steps(file, list[i], fmt::format("{}.pretokenizers[{}]", path, i), steps, byte_level);
+      add_pre_tokenizer_steps(file, list[i], fmt::format("{}.pretokenizers[{}]", path, i), steps,
+                              byte_level);
   } else if (type == "Split") {
     PreTokenizerStep step;
     step.kind = PreTokenizerStep::Kind::kSplit;
@@ -146,10 +149,12 @@ void add_pre_tokenizer_steps(const JsonFile& file, const Value& v, const std::st
     } else if (const Value* literal = JsonFile::find(pattern, "String")) {
       step.regex.emplace(file.string(*literal, path + ".pattern.String"), true, where);
     } else {
-      file.fail(ErrorCode::kBadFormat, path + ".pattern", "expected {\"Regex\": ...} or {\"String\": ...}");
+      file.fail(ErrorCode::kBadFormat, path + ".pattern",
+                "expected {\"Regex\": ...} or {\"String\": ...}");
     }
-    step.behavior = parse_behavior(file, file.string(file.require(v, "behavior", path), path + ".behavior"),
-                                   path + ".behavior");
+    step.behavior =
+        parse_behavior(file, file.string(file.require(v, "behavior", path), path + ".behavior"),
+                       path + ".behavior");
     step.invert = file.boolean(v, "invert", false, path);
     steps.push_back(std::move(step));
   } else if (type == "ByteLevel") {
@@ -157,7 +162,8 @@ void add_pre_tokenizer_steps(const JsonFile& file, const Value& v, const std::st
     step.kind = PreTokenizerStep::Kind::kByteLevel;
     step.add_prefix_space = file.boolean(v, "add_prefix_space", true, path);
     if (file.boolean(v, "use_regex", true, path)) {
-      step.regex.emplace(tokenizer_detail::PreTokenizer::kGpt2Pattern, false, "ByteLevel GPT-2 pattern");
+      step.regex.emplace(tokenizer_detail::PreTokenizer::kGpt2Pattern, false,
+                         "ByteLevel GPT-2 pattern");
       step.behavior = SplitBehavior::kIsolated;
     }
     steps.push_back(std::move(step));
@@ -177,7 +183,8 @@ void check_decoder(const JsonFile& file, const Value& v, const std::string& path
   file.unsupported(path, fmt::format("decoder type \"{}\" (only ByteLevel)", type));
 }
 
-void add_post_processor(const JsonFile& file, const Value& v, const std::string& path, Tokenizer::Impl& impl) {
+void add_post_processor(const JsonFile& file, const Value& v, const std::string& path,
+                        Tokenizer::Impl& impl) {
   const std::string_view type = file.type(v, path);
   if (type == "ByteLevel") return;  // only adjusts offsets
   if (type == "Sequence") {
@@ -186,56 +193,70 @@ void add_post_processor(const JsonFile& file, const Value& v, const std::string&
       add_post_processor(file, list[i], fmt::format("{}.processors[{}]", path, i), impl);
     return;
   }
-  if (type != "TemplateProcessing") file.unsupported(path, fmt::format("post_processor type \"{}\"", type));
+  if (type != "TemplateProcessing")
+    file.unsupported(path, fmt::format("post_processor type \"{}\"", type));
   if (!impl.post_template.empty()) file.unsupported(path, "more than one TemplateProcessing");
-  const Value& specials = file.object(file.require(v, "special_tokens", path), path + ".special_tokens");
+  const Value& specials =
+      file.object(file.require(v, "special_tokens", path), path + ".special_tokens");
   const Value& single = file.array(file.require(v, "single", path), path + ".single");
   bool has_sequence = false;
   for (rapidjson::SizeType i = 0; i < single.Size(); ++i) {
     const std::string item_path = fmt::format("{}.single[{}]", path, i);
     const Value& item = file.object(single[i], item_path);
     if (const Value* seq = JsonFile::find(item, "Sequence")) {
-      const std::string_view id = file.string(file.require(file.object(*seq, item_path), "id", item_path + ".Sequence"),
-                                              item_path + ".Sequence.id");
+      const std::string_view id =
+          file.string(file.require(file.object(*seq, item_path), "id", item_path + ".Sequence"),
+                      item_path + ".Sequence.id");
       if (id != "A") file.unsupported(item_path, "a single-sequence template that uses sequence B");
       impl.post_template.push_back(Tokenizer::Impl::kSequenceSlot);
       has_sequence = true;
     } else if (const Value* special = JsonFile::find(item, "SpecialToken")) {
-      const std::string name(file.string(file.require(file.object(*special, item_path), "id", item_path + ".SpecialToken"),
-                                         item_path + ".SpecialToken.id"));
+      const std::string name(file.string(
+          file.require(file.object(*special, item_path), "id", item_path + ".SpecialToken"),
+          item_path + ".SpecialToken.id"));
       const Value* entry = JsonFile::find(specials, name.c_str());
-      if (!entry) file.fail(ErrorCode::kBadFormat, path + ".special_tokens", "no entry for \"" + name + "\"");
+      if (!entry)
+        file.fail(ErrorCode::kBadFormat, path + ".special_tokens", "no entry for \"" + name + "\"");
       const std::string ids_path = path + ".special_tokens." + name + ".ids";
-      const Value& ids = file.array(file.require(file.object(*entry, ids_path), "ids", ids_path), ids_path);
+      const Value& ids =
+          file.array(file.require(file.object(*entry, ids_path), "ids", ids_path), ids_path);
       for (rapidjson::SizeType k = 0; k < ids.Size(); ++k)
         impl.post_template.push_back(file.token_id(ids[k], fmt::format("{}[{}]", ids_path, k)));
     } else {
-      file.fail(ErrorCode::kBadFormat, item_path, "expected {\"Sequence\": ...} or {\"SpecialToken\": ...}");
+      file.fail(ErrorCode::kBadFormat, item_path,
+                "expected {\"Sequence\": ...} or {\"SpecialToken\": ...}");
     }
   }
-  if (!has_sequence) file.fail(ErrorCode::kBadFormat, path + ".single", "the template has no sequence $A");
+  if (!has_sequence)
+    file.fail(ErrorCode::kBadFormat, path + ".single", "the template has no sequence $A");
 }
 
 // Reads model.vocab / model.merges of a BPE model into `impl` and builds the BPE merger.
 void load_bpe(const JsonFile& file, const Value& model, Tokenizer::Impl& impl) {
   const std::string path = "model";
-  const std::string_view type = model.HasMember("type") ? file.type(model, path) : std::string_view("BPE");
-  if (type != "BPE") file.unsupported(path + ".type", fmt::format("model type \"{}\" (only BPE)", type));
+  const std::string_view type =
+      model.HasMember("type") ? file.type(model, path) : std::string_view("BPE");
+  if (type != "BPE")
+    file.unsupported(path + ".type", fmt::format("model type \"{}\" (only BPE)", type));
   if (const Value* dropout = JsonFile::find(model, "dropout"))
-    if (!dropout->IsNumber() || dropout->GetDouble() != 0.0) file.unsupported(path + ".dropout", "BPE dropout");
+    if (!dropout->IsNumber() || dropout->GetDouble() != 0.0)
+      file.unsupported(path + ".dropout", "BPE dropout");
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
     if (const Value* v = JsonFile::find(model, key))
-      if (!file.string(*v, path + "." + key).empty()) file.unsupported(path + "." + key, "a non-empty value");
+      if (!file.string(*v, path + "." + key).empty())
+        file.unsupported(path + "." + key, "a non-empty value");
   }
-  if (file.boolean(model, "byte_fallback", false, path)) file.unsupported(path + ".byte_fallback", "byte_fallback");
+  if (file.boolean(model, "byte_fallback", false, path))
+    file.unsupported(path + ".byte_fallback", "byte_fallback");
 
   const Value& vocab = file.object(file.require(model, "vocab", path), path + ".vocab");
   int64_t max_id = -1;
   for (auto it = vocab.MemberBegin(); it != vocab.MemberEnd(); ++it) {
     const Value& id = it->value;
     if (!id.IsInt64() || id.GetInt64() < 0 || id.GetInt64() > kMaxTokenId) {
-      file.token_id(id, fmt::format("{}.vocab[\"{}\"]", path,
-                                    std::string_view(it->name.GetString(), it->name.GetStringLength())));
+      file.token_id(
+          id, fmt::format("{}.vocab[\"{}\"]", path,
+                          std::string_view(it->name.GetString(), it->name.GetStringLength())));
     }
     max_id = std::max(max_id, id.GetInt64());
   }
@@ -286,28 +307,32 @@ void load_bpe(const JsonFile& file, const Value& model, Tokenizer::Impl& impl) {
       } else {
         file.fail(ErrorCode::kBadFormat, where(), "expected \"left right\" or [left, right]");
       }
-      merges.push_back({lookup(left, {}, where), lookup(right, {}, where), lookup(left, right, where)});
+      merges.push_back(
+          {lookup(left, {}, where), lookup(right, {}, where), lookup(left, right, where)});
     }
   }
 
   std::vector<int32_t> byte_ids(256, -1);
   for (int b = 0; b < 256; ++b) {
     const char c = static_cast<char>(b);
-    byte_ids[static_cast<size_t>(b)] = impl.vocab_index.find(tokenizer_detail::bytes_to_byte_level(std::string_view(&c, 1)));
+    byte_ids[static_cast<size_t>(b)] =
+        impl.vocab_index.find(tokenizer_detail::bytes_to_byte_level(std::string_view(&c, 1)));
   }
 
   tokenizer_detail::BpeOptions options;
   options.ignore_merges = file.boolean(model, "ignore_merges", false, path);
   options.fuse_unk = file.boolean(model, "fuse_unk", false, path);
   if (const Value* unk = JsonFile::find(model, "unk_token"))
-    options.unk_id = lookup(file.string(*unk, path + ".unk_token"), {}, [&] { return path + ".unk_token"; });
+    options.unk_id =
+        lookup(file.string(*unk, path + ".unk_token"), {}, [&] { return path + ".unk_token"; });
   std::unordered_map<std::string, int32_t> vocab_bytes;
   if (options.ignore_merges) {
     vocab_bytes.reserve(n);
     for (size_t id = 0; id < n; ++id)
       if (impl.known[id]) vocab_bytes.emplace(impl.id_to_bytes[id], static_cast<int32_t>(id));
   }
-  impl.model = std::make_unique<tokenizer_detail::BpeModel>(byte_ids, merges, options, std::move(vocab_bytes));
+  impl.model = std::make_unique<tokenizer_detail::BpeModel>(byte_ids, merges, options,
+                                                            std::move(vocab_bytes));
 }
 
 void load_added_tokens(const JsonFile& file, const Value& list, Tokenizer::Impl& impl) {
@@ -355,11 +380,13 @@ void load_tokenizer_json(const JsonFile& file, std::string_view text, Tokenizer:
     if (JsonFile::find(doc, key)) file.unsupported(key, "a non-null value");
 
   std::vector<Normalizer::Form> forms;
-  if (const Value* normalizer = JsonFile::find(doc, "normalizer")) add_normalizer_forms(file, *normalizer, "normalizer", forms);
+  if (const Value* normalizer = JsonFile::find(doc, "normalizer"))
+    add_normalizer_forms(file, *normalizer, "normalizer", forms);
   impl.normalizer = Normalizer(std::move(forms));
 
   load_bpe(file, file.require(doc, "model", "(root)"), impl);
-  if (const Value* added = JsonFile::find(doc, "added_tokens")) load_added_tokens(file, *added, impl);
+  if (const Value* added = JsonFile::find(doc, "added_tokens"))
+    load_added_tokens(file, *added, impl);
   impl.special.assign(impl.known.size(), 0);
   impl.is_added.assign(impl.known.size(), 0);
   for (const AddedTokenInfo& t : impl.added) {
@@ -369,19 +396,24 @@ void load_tokenizer_json(const JsonFile& file, std::string_view text, Tokenizer:
 
   std::vector<PreTokenizerStep> steps;
   bool byte_level = false;
-  if (const Value* pre = JsonFile::find(doc, "pre_tokenizer")) add_pre_tokenizer_steps(file, *pre, "pre_tokenizer", steps, byte_level);
-  if (!byte_level) file.unsupported("pre_tokenizer", "a tokenizer without a ByteLevel pre-tokenizer (not byte-level BPE)");
+  if (const Value* pre = JsonFile::find(doc, "pre_tokenizer"))
+    add_pre_tokenizer_steps(file, *pre, "pre_tokenizer", steps, byte_level);
+  if (!byte_level)
+    file.unsupported("pre_tokenizer",
+                     "a tokenizer without a ByteLevel pre-tokenizer (not byte-level BPE)");
   impl.pre_tokenizer = tokenizer_detail::PreTokenizer(std::move(steps));
 
   const Value* decoder = JsonFile::find(doc, "decoder");
   if (!decoder) file.unsupported("decoder", "a missing decoder (only ByteLevel)");
   check_decoder(file, *decoder, "decoder");
 
-  if (const Value* post = JsonFile::find(doc, "post_processor")) add_post_processor(file, *post, "post_processor", impl);
+  if (const Value* post = JsonFile::find(doc, "post_processor"))
+    add_post_processor(file, *post, "post_processor", impl);
   for (int32_t id : impl.post_template) {
     if (id != Tokenizer::Impl::kSequenceSlot &&
         (static_cast<size_t>(id) >= impl.known.size() || !impl.known[static_cast<size_t>(id)]))
-      file.fail(ErrorCode::kBadFormat, "post_processor", fmt::format("token id {} is not in the vocabulary", id));
+      file.fail(ErrorCode::kBadFormat, "post_processor",
+                fmt::format("token id {} is not in the vocabulary", id));
   }
 
   impl.raw_added = tokenizer_detail::AddedTokenMatcher(impl.added, false, impl.normalizer);
@@ -402,7 +434,8 @@ void load_tokenizer_config(const JsonFile& file, std::string_view text, Tokenize
     } else {
       name = file.string(*v, key);
     }
-    if (auto it = impl.added_ids.find(std::string(name)); it != impl.added_ids.end()) return it->second;
+    if (auto it = impl.added_ids.find(std::string(name)); it != impl.added_ids.end())
+      return it->second;
     const int32_t id = impl.vocab_index.find(name);
     return id >= 0 ? std::optional<int32_t>(id) : std::nullopt;
   };
@@ -420,8 +453,8 @@ Tokenizer Tokenizer::from_json(std::string_view tokenizer_json, std::string_view
   impl->source = std::string(source_name);
   load_tokenizer_json(JsonFile(source_name), tokenizer_json, *impl);
   if (!tokenizer_config_json.empty()) {
-    load_tokenizer_config(JsonFile(fmt::format("tokenizer_config.json of {}", source_name)), tokenizer_config_json,
-                          *impl);
+    load_tokenizer_config(JsonFile(fmt::format("tokenizer_config.json of {}", source_name)),
+                          tokenizer_config_json, *impl);
   }
   return Tokenizer(std::move(impl));
 }
@@ -433,7 +466,8 @@ Tokenizer Tokenizer::from_file(const std::filesystem::path& tokenizer_json,
   impl->source = tokenizer_json.string();
   load_tokenizer_json(JsonFile(impl->source), text, *impl);
   if (!tokenizer_config_json.empty() && std::filesystem::exists(tokenizer_config_json)) {
-    load_tokenizer_config(JsonFile(tokenizer_config_json.string()), read_file(tokenizer_config_json), *impl);
+    load_tokenizer_config(JsonFile(tokenizer_config_json.string()),
+                          read_file(tokenizer_config_json), *impl);
   }
   return Tokenizer(std::move(impl));
 }

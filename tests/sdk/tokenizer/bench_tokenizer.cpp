@@ -4,9 +4,9 @@
 // Speeds are given per wall-clock second and per CPU second of this thread (the two differ on
 // a busy machine).
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   using Clock = std::chrono::steady_clock;
-  auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+  auto seconds = [](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+  };
   auto cpu_now = [] {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -33,8 +35,8 @@ int main(int argc, char** argv) {
     const pio::Tokenizer tok = pio::Tokenizer::from_directory(argv[1]);
     const double c1 = cpu_now();
     const auto t1 = Clock::now();
-    std::printf("load: %.1f ms wall, %.1f ms CPU (vocab %d)\n", seconds(t0, t1) * 1e3, (c1 - c0) * 1e3,
-                tok.vocab_size());
+    std::printf("load: %.1f ms wall, %.1f ms CPU (vocab %d)\n", seconds(t0, t1) * 1e3,
+                (c1 - c0) * 1e3, tok.vocab_size());
 
     std::ifstream in(argv[2], std::ios::binary);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -47,9 +49,11 @@ int main(int argc, char** argv) {
       const double cb = cpu_now();
       const auto b = Clock::now();
       n_ids = ids.size();
-      std::printf("encode pass %d: %.2f MB, %zu tokens: %.1f MB/s wall, %.1f MB/s CPU (%.2f M tokens per CPU s)\n", r,
-                  text.size() / 1e6, ids.size(), text.size() / 1e6 / seconds(a, b), text.size() / 1e6 / (cb - ca),
-                  ids.size() / 1e6 / (cb - ca));
+      std::printf(
+          "encode pass %d: %.2f MB, %zu tokens: %.1f MB/s wall, %.1f MB/s CPU (%.2f M tokens per "
+          "CPU s)\n",
+          r, text.size() / 1e6, ids.size(), text.size() / 1e6 / seconds(a, b),
+          text.size() / 1e6 / (cb - ca), ids.size() / 1e6 / (cb - ca));
       if (r == 0) {
         const auto c = Clock::now();
         const std::string back = tok.decode(ids);

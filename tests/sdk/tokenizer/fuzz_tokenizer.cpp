@@ -52,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string repaired;
     pio::tokenizer_detail::append_utf8_lossy(input, repaired);
     std::string nfc;
-    pio::tokenizer_detail::Normalizer({pio::tokenizer_detail::Normalizer::Form::kNfc}).normalize(repaired, nfc);
+    pio::tokenizer_detail::Normalizer({pio::tokenizer_detail::Normalizer::Form::kNfc})
+        .normalize(repaired, nfc);
     if (nfc == repaired) require(tok.decode(ids) == repaired);
     check_stream(tok, ids, (mode & 4) != 0);
   } else {

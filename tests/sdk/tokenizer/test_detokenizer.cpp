@@ -1,6 +1,5 @@
 // IncrementalDetokenizer: the streamed pieces are valid UTF-8 and add up to decode().
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <string>
 #include <vector>
@@ -49,7 +48,8 @@ TEST_CASE("detokenizer: equals decode on every fixture", "[tokenizer][detokenize
   }
 }
 
-TEST_CASE("detokenizer: holds back a split character and emits it whole", "[tokenizer][detokenizer]") {
+TEST_CASE("detokenizer: holds back a split character and emits it whole",
+          "[tokenizer][detokenizer]") {
   const auto& tok = qwen3_tokenizer();
   pio::IncrementalDetokenizer detok(tok);
   // 😀 = F0 9F 98 80, fed as four byte tokens.
@@ -83,9 +83,15 @@ TEST_CASE("detokenizer: random id sequences", "[tokenizer][detokenizer]") {
     const int n = 1 + static_cast<int>(rng() % 40);
     for (int i = 0; i < n; ++i) {
       switch (rng() % 4) {
-        case 0: ids.push_back(byte_token(tok, static_cast<unsigned char>(rng() % 256))); break;
-        case 1: ids.push_back(151643 + static_cast<int32_t>(rng() % 26)); break;
-        default: ids.push_back(static_cast<int32_t>(rng() % 151643)); break;
+        case 0:
+          ids.push_back(byte_token(tok, static_cast<unsigned char>(rng() % 256)));
+          break;
+        case 1:
+          ids.push_back(151643 + static_cast<int32_t>(rng() % 26));
+          break;
+        default:
+          ids.push_back(static_cast<int32_t>(rng() % 151643));
+          break;
       }
     }
     const bool skip = rng() % 2;

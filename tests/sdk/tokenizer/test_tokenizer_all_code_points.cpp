@@ -1,13 +1,12 @@
 // Every Unicode code point, in a few contexts, encodes as in HF tokenizers: the fixture keeps the
 // count and FNV-1a hash of the ids per block of code points (qwen3_all_code_points.json, from
 // tools/golden/gen_tokenizer_fixtures.py), so a mismatch names the block to look at.
-#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
 
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "tokenizer_test_data.h"
 #include "utf8.h"
@@ -32,9 +31,11 @@ void append_context(char32_t cp, std::string& text) {
 
 }  // namespace
 
-TEST_CASE("qwen3 tokenizer: every code point in context gives the ids of HF tokenizers", "[tokenizer][qwen3]") {
+TEST_CASE("qwen3 tokenizer: every code point in context gives the ids of HF tokenizers",
+          "[tokenizer][qwen3]") {
   const auto& tok = pio::test::qwen3_tokenizer();
-  const std::string json = pio::test::read_text_file(pio::test::tokenizer_fixture("qwen3_all_code_points.json"));
+  const std::string json =
+      pio::test::read_text_file(pio::test::tokenizer_fixture("qwen3_all_code_points.json"));
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   REQUIRE(doc.IsObject());
@@ -49,7 +50,8 @@ TEST_CASE("qwen3 tokenizer: every code point in context gives the ids of HF toke
       if (cp < 0xD800 || cp > 0xDFFF) append_context(cp, text);
     const auto ids = tok.encode(text);
     const uint64_t expected = std::stoull(c["fnv1a"].GetString(), nullptr, 16);
-    if (ids.size() != c["count"].GetUint64() || fnv1a_ids(ids) != expected) mismatched_blocks.push_back(first);
+    if (ids.size() != c["count"].GetUint64() || fnv1a_ids(ids) != expected)
+      mismatched_blocks.push_back(first);
   }
   INFO("first code points of mismatching blocks (see tools/golden/gen_tokenizer_fixtures.py)");
   CHECK(mismatched_blocks.empty());

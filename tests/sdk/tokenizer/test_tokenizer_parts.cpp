@@ -1,13 +1,12 @@
 // The tokenizer's internal pieces: UTF-8 repair, the byte-level alphabet, split behaviours and
 // the Oniguruma -> PCRE2 pattern rewrite.
-#include <catch2/catch.hpp>
+#include <utf8proc.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <utf8proc.h>
 
 #include "byte_level.h"
 #include "normalizer.h"
@@ -27,8 +26,8 @@ std::string lossy(const std::string& s) {
 
 const std::string R = "\xEF\xBF\xBD";  // U+FFFD
 
-std::vector<std::string> split_words(const std::string& text, const std::string& pattern, SplitBehavior behavior,
-                                     bool invert = false) {
+std::vector<std::string> split_words(const std::string& text, const std::string& pattern,
+                                     SplitBehavior behavior, bool invert = false) {
   Regex regex(pattern, false, "test");
   std::vector<MatchSpan> matches;
   regex.find_all(text, matches);
@@ -45,10 +44,10 @@ TEST_CASE("utf8: maximal-subpart replacement like Python's errors='replace'", "[
   CHECK(lossy("abc") == "abc");
   CHECK(lossy("a\x80z") == "a" + R + "z");
   CHECK(lossy("\xC3") == R);
-  CHECK(lossy("\xE4\xB8") == R);                    // truncated 3-byte: one U+FFFD
-  CHECK(lossy("\xF0\x9F\x98") == R);                // truncated 4-byte: one U+FFFD
-  CHECK(lossy("\xE0\x80\xAF") == R + R + R);        // overlong: each byte
-  CHECK(lossy("\xED\xA0\x80") == R + R + R);        // surrogate: each byte
+  CHECK(lossy("\xE4\xB8") == R);                      // truncated 3-byte: one U+FFFD
+  CHECK(lossy("\xF0\x9F\x98") == R);                  // truncated 4-byte: one U+FFFD
+  CHECK(lossy("\xE0\x80\xAF") == R + R + R);          // overlong: each byte
+  CHECK(lossy("\xED\xA0\x80") == R + R + R);          // surrogate: each byte
   CHECK(lossy("\xF4\x90\x80\x80") == R + R + R + R);  // above U+10FFFF
   CHECK(lossy("\xC0\xAF") == R + R);
   CHECK(lossy("\xE2\x82x") == R + "x");
@@ -87,11 +86,16 @@ TEST_CASE("split behaviours follow tokenizers' documented example", "[tokenizer]
   const std::string text = "the-final--countdown";
   using V = std::vector<std::string>;
   CHECK(split_words(text, "-", SplitBehavior::kRemoved) == V{"the", "final", "countdown"});
-  CHECK(split_words(text, "-", SplitBehavior::kIsolated) == V{"the", "-", "final", "-", "-", "countdown"});
-  CHECK(split_words(text, "-", SplitBehavior::kMergedWithPrevious) == V{"the-", "final-", "-", "countdown"});
-  CHECK(split_words(text, "-", SplitBehavior::kMergedWithNext) == V{"the", "-final", "-", "-countdown"});
-  CHECK(split_words(text, "-", SplitBehavior::kContiguous) == V{"the", "-", "final", "--", "countdown"});
-  CHECK(split_words(text, "[a-z]+", SplitBehavior::kRemoved, true) == V{"the", "final", "countdown"});
+  CHECK(split_words(text, "-", SplitBehavior::kIsolated) ==
+        V{"the", "-", "final", "-", "-", "countdown"});
+  CHECK(split_words(text, "-", SplitBehavior::kMergedWithPrevious) ==
+        V{"the-", "final-", "-", "countdown"});
+  CHECK(split_words(text, "-", SplitBehavior::kMergedWithNext) ==
+        V{"the", "-final", "-", "-countdown"});
+  CHECK(split_words(text, "-", SplitBehavior::kContiguous) ==
+        V{"the", "-", "final", "--", "countdown"});
+  CHECK(split_words(text, "[a-z]+", SplitBehavior::kRemoved, true) ==
+        V{"the", "final", "countdown"});
 }
 
 TEST_CASE("regex: \\s is Unicode White_Space as in Oniguruma", "[tokenizer]") {
@@ -100,17 +104,21 @@ TEST_CASE("regex: \\s is Unicode White_Space as in Oniguruma", "[tokenizer]") {
   CHECK(onig_to_pcre2("\\\\s") == "\\\\s");  // an escaped backslash followed by 's'
   CHECK(onig_to_pcre2("[]\\s]").find("\\x{85}") != std::string::npos);
   // U+180E (Mongolian vowel separator) is not White_Space; U+0085 and U+3000 are.
-  CHECK(split_words("x\xE1\xA0\x8E!", "\\s+", SplitBehavior::kRemoved) == std::vector<std::string>{"x\xE1\xA0\x8E!"});
-  CHECK(split_words("x\xC2\x85y\xE3\x80\x80z", "\\s+", SplitBehavior::kRemoved) == std::vector<std::string>{"x", "y", "z"});
+  CHECK(split_words("x\xE1\xA0\x8E!", "\\s+", SplitBehavior::kRemoved) ==
+        std::vector<std::string>{"x\xE1\xA0\x8E!"});
+  CHECK(split_words("x\xC2\x85y\xE3\x80\x80z", "\\s+", SplitBehavior::kRemoved) ==
+        std::vector<std::string>{"x", "y", "z"});
 }
 
-TEST_CASE("normalizer: piecewise normalisation equals utf8proc on the whole text", "[tokenizer][normalizer]") {
+TEST_CASE("normalizer: piecewise normalisation equals utf8proc on the whole text",
+          "[tokenizer][normalizer]") {
   // Characters around the cut points: bases, combining marks (several classes), Hangul L/V/T
   // jamo and syllables, kana with voicing marks, CJK, compatibility characters, Latin-1.
-  const std::vector<char32_t> pool = {'a', 'e', 'A', ' ', '\n', '0', 0x00E9, 0x00C5, 0x00A0, 0x00BD, 0x0300, 0x0301,
-                                      0x0308, 0x0323, 0x0328, 0x0345, 0x1100, 0x1161, 0x11A8, 0xAC00, 0xAC01, 0x304B,
-                                      0x3099, 0x309A, 0x30AB, 0x4E2D, 0xFB01, 0x2126, 0x212B, 0x0344, 0x0F73, 0x1E0A,
-                                      0x0958, 0x093C, 0x0915, 0x2000, 0x3000, 0xFF21};
+  const std::vector<char32_t> pool = {
+      'a',    'e',    'A',    ' ',    '\n',   '0',    0x00E9, 0x00C5, 0x00A0, 0x00BD,
+      0x0300, 0x0301, 0x0308, 0x0323, 0x0328, 0x0345, 0x1100, 0x1161, 0x11A8, 0xAC00,
+      0xAC01, 0x304B, 0x3099, 0x309A, 0x30AB, 0x4E2D, 0xFB01, 0x2126, 0x212B, 0x0344,
+      0x0F73, 0x1E0A, 0x0958, 0x093C, 0x0915, 0x2000, 0x3000, 0xFF21};
   const std::vector<std::pair<Normalizer::Form, int>> forms = {
       {Normalizer::Form::kNfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE},
       {Normalizer::Form::kNfd, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE},
@@ -137,18 +145,29 @@ TEST_CASE("normalizer: piecewise normalisation equals utf8proc on the whole text
   }
 }
 
-TEST_CASE("regex: \\p{L} and \\p{N} include the letters and digits of Unicode 15 and 16", "[tokenizer]") {
+TEST_CASE("regex: \\p{L} and \\p{N} include the letters and digits of Unicode 15 and 16",
+          "[tokenizer]") {
   // U+31350 (CJK Ext H, Unicode 15) and U+16D43 (Kirat Rai, Unicode 16) are letters for
   // Oniguruma; U+10D40 (Garay digit zero, Unicode 16) is a number.
   using V = std::vector<std::string>;
-  CHECK(split_words("a\xF0\xB1\x8D\x90" "b!", "\\p{L}+", SplitBehavior::kIsolated) == V{"a\xF0\xB1\x8D\x90" "b", "!"});
-  CHECK(split_words("x\xF0\x96\xB5\x83!", "[^\\p{L}]+", SplitBehavior::kIsolated) == V{"x\xF0\x96\xB5\x83", "!"});
-  CHECK(split_words("a\xF0\x90\xB5\x80" "b", "\\pN", SplitBehavior::kIsolated) == V{"a", "\xF0\x90\xB5\x80", "b"});
-  CHECK(split_words("a\xF0\x90\xB5\x80" "b", "\\P{N}+", SplitBehavior::kIsolated) == V{"a", "\xF0\x90\xB5\x80", "b"});
+  CHECK(split_words("a\xF0\xB1\x8D\x90"
+                    "b!",
+                    "\\p{L}+", SplitBehavior::kIsolated) == V{"a\xF0\xB1\x8D\x90"
+                                                              "b",
+                                                              "!"});
+  CHECK(split_words("x\xF0\x96\xB5\x83!", "[^\\p{L}]+", SplitBehavior::kIsolated) ==
+        V{"x\xF0\x96\xB5\x83", "!"});
+  CHECK(split_words("a\xF0\x90\xB5\x80"
+                    "b",
+                    "\\pN", SplitBehavior::kIsolated) == V{"a", "\xF0\x90\xB5\x80", "b"});
+  CHECK(split_words("a\xF0\x90\xB5\x80"
+                    "b",
+                    "\\P{N}+", SplitBehavior::kIsolated) == V{"a", "\xF0\x90\xB5\x80", "b"});
   CHECK(onig_to_pcre2("\\x{4E00}\\p{Lu}") == "\\x{4E00}\\p{Lu}");  // other escapes untouched
 }
 
-TEST_CASE("normalizer: characters tokenizers' older Unicode data leaves alone", "[tokenizer][normalizer]") {
+TEST_CASE("normalizer: characters tokenizers' older Unicode data leaves alone",
+          "[tokenizer][normalizer]") {
   auto norm = [](Normalizer::Form form, const std::string& text) {
     std::string out;
     Normalizer({form}).normalize(text, out);

@@ -1,7 +1,6 @@
 // The real Qwen3 tokenizer against Hugging Face `tokenizers` (fixtures from
 // tools/golden/gen_tokenizer_fixtures.py) and the reference encodings of docs/models/qwen3.md §5.
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <string>
 #include <thread>
@@ -20,13 +19,15 @@ std::string nfc_of_repaired(const std::string& text) {
   std::string repaired;
   pio::tokenizer_detail::append_utf8_lossy(text, repaired);
   std::string out;
-  pio::tokenizer_detail::Normalizer({pio::tokenizer_detail::Normalizer::Form::kNfc}).normalize(repaired, out);
+  pio::tokenizer_detail::Normalizer({pio::tokenizer_detail::Normalizer::Form::kNfc})
+      .normalize(repaired, out);
   return out;
 }
 
 }  // namespace
 
-TEST_CASE("qwen3 tokenizer: every corpus string gives the ids of HF tokenizers", "[tokenizer][qwen3]") {
+TEST_CASE("qwen3 tokenizer: every corpus string gives the ids of HF tokenizers",
+          "[tokenizer][qwen3]") {
   const auto& tok = qwen3_tokenizer();
   const auto cases = pio::test::load_encode_cases("qwen3_encode.json");
   REQUIRE(cases.size() > 100);
@@ -46,13 +47,14 @@ TEST_CASE("qwen3 tokenizer: reference encodings of qwen3.md section 5", "[tokeni
   const auto& tok = qwen3_tokenizer();
   CHECK(tok.encode("Hello, world!") == std::vector<int32_t>{9707, 11, 1879, 0});
   CHECK(tok.encode("<|im_start|>user\nWhat is 12345 + 678?<|im_end|>\n<|im_start|>assistant\n") ==
-        std::vector<int32_t>{151644, 872, 198, 3838, 374, 220, 16, 17, 18, 19, 20, 488, 220, 21, 22, 23, 30,
-                             151645, 198, 151644, 77091, 198});
+        std::vector<int32_t>{151644, 872, 198, 3838, 374, 220, 16,     17,  18,     19,    20,
+                             488,    220, 21,  22,   23,  30,  151645, 198, 151644, 77091, 198});
   CHECK(tok.encode("<think>\n\n</think>\n\n") == std::vector<int32_t>{151667, 271, 151668, 271});
   CHECK(tok.encode("").empty());
 }
 
-TEST_CASE("qwen3 tokenizer: decode equals HF tokenizers, skip_special_tokens on and off", "[tokenizer][qwen3]") {
+TEST_CASE("qwen3 tokenizer: decode equals HF tokenizers, skip_special_tokens on and off",
+          "[tokenizer][qwen3]") {
   const auto& tok = qwen3_tokenizer();
   const auto cases = pio::test::load_decode_cases("qwen3_decode.json");
   REQUIRE(cases.size() > 50);
@@ -97,20 +99,22 @@ TEST_CASE("qwen3 tokenizer: vocabulary, added and special tokens", "[tokenizer][
   CHECK(tok.eos_token_id() == 151645);
   CHECK(tok.pad_token_id() == 151643);
   CHECK(tok.bos_token_id() == std::nullopt);
-  CHECK(tok.decode(std::vector<int32_t>{151667, 9707, 151668, 151645}, true) == "<think>Hello</think>");
-  CHECK(tok.decode(std::vector<int32_t>{151667, 9707, 151668, 151645}, false) == "<think>Hello</think><|im_end|>");
+  CHECK(tok.decode(std::vector<int32_t>{151667, 9707, 151668, 151645}, true) ==
+        "<think>Hello</think>");
+  CHECK(tok.decode(std::vector<int32_t>{151667, 9707, 151668, 151645}, false) ==
+        "<think>Hello</think><|im_end|>");
 }
 
 TEST_CASE("qwen3 tokenizer: long and repetitive inputs", "[tokenizer][qwen3]") {
   const auto& tok = qwen3_tokenizer();
   // Long runs stress the regex engine's backtracking stack and the BPE merge loop.
-  for (const std::string& text : {std::string(1 << 20, ' ') + "x", std::string(200000, 'a'),
-                                  std::string(100000, '7'), std::string(50000, '\n') + "end",
-                                  std::string(30000, '!'), [] {
-                                    std::string s;
-                                    for (int i = 0; i < 20000; ++i) s += "\xE4\xB8\xAD";  // 中
-                                    return s;
-                                  }()}) {
+  for (const std::string& text :
+       {std::string(1 << 20, ' ') + "x", std::string(200000, 'a'), std::string(100000, '7'),
+        std::string(50000, '\n') + "end", std::string(30000, '!'), [] {
+          std::string s;
+          for (int i = 0; i < 20000; ++i) s += "\xE4\xB8\xAD";  // 中
+          return s;
+        }()}) {
     const auto ids = tok.encode(text);
     CHECK(!ids.empty());
     CHECK(tok.decode(ids) == text);

@@ -2,7 +2,6 @@
 // GPT-2 ByteLevel regex with prefix space, every Split behaviour, invert, lstrip/rstrip/
 // single_word/normalized added tokens, TemplateProcessing, ignore_merges) against HF tokenizers.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "pio/sdk/detokenizer.h"
@@ -29,7 +28,8 @@ TEST_CASE("tiny tokenizers: ids and decode equal HF tokenizers", "[tokenizer]") 
   }
 }
 
-TEST_CASE("tiny tokenizers: add_special_tokens=false leaves out the template tokens", "[tokenizer]") {
+TEST_CASE("tiny tokenizers: add_special_tokens=false leaves out the template tokens",
+          "[tokenizer]") {
   const auto tok = pio::Tokenizer::from_file(pio::test::tokenizer_fixture("tiny_a.json"));
   const auto with = tok.encode("hello world");
   pio::EncodeOptions options;

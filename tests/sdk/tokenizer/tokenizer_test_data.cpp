@@ -1,10 +1,10 @@
 #include "tokenizer_test_data.h"
 
+#include <rapidjson/document.h>
+
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
-
-#include <rapidjson/document.h>
 
 #include "utf8.h"
 
@@ -30,7 +30,8 @@ std::vector<int32_t> ids_of(const rapidjson::Value& v) {
 
 std::string from_hex(const std::string& hex) {
   std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -41,7 +42,9 @@ const Tokenizer& qwen3_tokenizer() {
   return tokenizer;
 }
 
-std::string tokenizer_fixture(const std::string& name) { return std::string(PIO_TOKENIZER_FIXTURES) + "/" + name; }
+std::string tokenizer_fixture(const std::string& name) {
+  return std::string(PIO_TOKENIZER_FIXTURES) + "/" + name;
+}
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -59,7 +62,8 @@ std::vector<EncodeCase> load_encode_cases(const std::string& fixture) {
     e.name = string_of(c["name"]);
     e.text = c.HasMember("hex") ? from_hex(string_of(c["hex"])) : string_of(c["text"]);
     e.ids = ids_of(c["ids"]);
-    if (c.HasMember("parse_special_tokens")) e.parse_special_tokens = c["parse_special_tokens"].GetBool();
+    if (c.HasMember("parse_special_tokens"))
+      e.parse_special_tokens = c["parse_special_tokens"].GetBool();
     cases.push_back(std::move(e));
   }
   return cases;
@@ -69,7 +73,8 @@ std::vector<DecodeCase> load_decode_cases(const std::string& fixture) {
   const rapidjson::Document doc = parse_fixture(fixture);
   std::vector<DecodeCase> cases;
   for (const auto& c : doc["cases"].GetArray())
-    cases.push_back({string_of(c["name"]), ids_of(c["ids"]), c["skip_special_tokens"].GetBool(), string_of(c["text"])});
+    cases.push_back({string_of(c["name"]), ids_of(c["ids"]), c["skip_special_tokens"].GetBool(),
+                     string_of(c["text"])});
   return cases;
 }
 
@@ -77,7 +82,8 @@ std::vector<TinyCase> load_tiny_cases(const std::string& fixture) {
   const rapidjson::Document doc = parse_fixture(fixture);
   std::vector<TinyCase> cases;
   for (const auto& c : doc["cases"].GetArray())
-    cases.push_back({string_of(c["text"]), ids_of(c["ids"]), string_of(c["decoded"]), string_of(c["decoded_skip"])});
+    cases.push_back({string_of(c["text"]), ids_of(c["ids"]), string_of(c["decoded"]),
+                     string_of(c["decoded_skip"])});
   return cases;
 }
 
