@@ -68,7 +68,9 @@ int run(const RunOptions& options, const GlobalOptions& global) {
   std::string prompt_text;
   std::vector<int32_t> ids;
   if (options.raw) {
-    prompt_text = options.generation.system.empty() ? options.prompt : options.generation.system + options.prompt;
+    if (!options.generation.system.empty())
+      throw_error(ErrorCode::kInvalidArgument, "--system needs the chat template; drop --raw or put it in --prompt");
+    prompt_text = options.prompt;
     ids = model->tokenize(prompt_text, /*add_special=*/true);
   } else {
     if (!profile.chat_template)
