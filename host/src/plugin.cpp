@@ -3,8 +3,10 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstring>
 #include <system_error>
+#include <vector>
 
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>

@@ -1,6 +1,8 @@
 // ModelRegistry and PluginLoader (see registry.h).
 #include "pio/host/registry.h"
 
+#include <iterator>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
