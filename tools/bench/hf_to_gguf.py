@@ -3,7 +3,8 @@
 tokenizer.json) into a GGUF file that llama.cpp loads as architecture `qwen3` or `qwen3moe`.
 
 Our own converter, written for the peer benchmark (tools/bench/compare.py): it keeps the weights
-in their checkpoint dtype (bf16 stays bf16, no quantisation), so that llama.cpp and pio read the
+in their checkpoint dtype (bf16 matrices stay bf16, no quantisation; the 1-D norm weights are
+widened to f32 exactly, as llama.cpp's own converter does), so that llama.cpp and pio read the
 same number of bytes per token. Only the `gguf` and `numpy` packages are needed (no torch, no
 transformers): the safetensors files are memory-mapped and handed to GGUFWriter as raw uint16
 words tagged BF16.
@@ -158,6 +159,9 @@ def convert(model_dir: Path, out: Path):
 
     def put(gguf_name: str, hf_name: str):
         array, ggml_type = st.take(hf_name)
+        if array.ndim == 1 and ggml_type == gguf.GGMLQuantizationType.BF16:
+            # Norm weights: f32, as llama.cpp's own converter stores 1-D tensors (exact widening).
+            array, ggml_type = (array.astype(np.uint32) << 16).view(np.float32), gguf.GGMLQuantizationType.F32
         writer.add_tensor(gguf_name, array, raw_dtype=ggml_type)
 
     put("token_embd.weight", "model.embed_tokens.weight")
