@@ -3,6 +3,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,12 @@ void context_init(tops_context& ctx, const tops_context_options& options) {
                             std::to_string(count) + " device(s) visible)");
   TOPS_CUDA_CHECK(cudaSetDevice(options.device_index));
   ctx.device_index = options.device_index;
+  // Ops take their temporaries from the device's default pool (cudaMallocAsync); keep freed
+  // blocks in the pool instead of returning them to the driver at every synchronisation.
+  cudaMemPool_t pool = nullptr;
+  TOPS_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, options.device_index));
+  uint64_t keep = UINT64_MAX;
+  TOPS_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
   auto state = std::make_unique<CudaState>();
   cudaStream_t stream = static_cast<cudaStream_t>(options.cuda_stream);
   bool owns = false;
