@@ -91,8 +91,12 @@ void Sampler::filter(std::span<const float> logits) {
   // with a k-element min-heap, then one pass collecting survivors in id order; large k:
   // nth_element over all candidates.
   if (k > 0 && k < n && k <= kHeapTopK) {
+    // One pass: the heap holds the k largest so far; every logit at or above its minimum at
+    // the time is a possible survivor (the minimum only grows, so nothing that ends at or above
+    // the final threshold is missed), and the final threshold prunes that short list.
     heap_.clear();
-    for (const float l : logits) {
+    for (size_t i = 0; i < n; ++i) {
+      const float l = logits[i];
       if (!(l > kNegInf)) continue;  // -inf (masked) and NaN never win
       if (heap_.size() < k) {
         heap_.push_back(l);
@@ -101,12 +105,13 @@ void Sampler::filter(std::span<const float> logits) {
         std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
         heap_.back() = l;
         std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+      } else if (l < heap_.front()) {
+        continue;
       }
+      candidates_.push_back({l, static_cast<int32_t>(i)});
     }
     const float threshold = heap_.size() < k ? kNegInf : heap_.front();
-    for (size_t i = 0; i < n; ++i)
-      if (logits[i] > kNegInf && logits[i] >= threshold)
-        candidates_.push_back({logits[i], static_cast<int32_t>(i)});
+    std::erase_if(candidates_, [threshold](const Candidate& c) { return c.logit < threshold; });
   } else {
     candidates_.reserve(n);
     for (size_t i = 0; i < n; ++i)
