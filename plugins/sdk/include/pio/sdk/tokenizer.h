@@ -14,7 +14,14 @@
 //      a BOS token) runs when add_special_tokens.
 // decode() maps ids to bytes through the byte-level alphabet (an added token whose text is not
 // in that alphabet contributes its own UTF-8, as the ByteLevel decoder does) and replaces invalid
-// UTF-8 with U+FFFD like errors="replace". Unknown ids are skipped, as in `tokenizers`.
+// UTF-8 with U+FFFD like errors="replace". Unknown ids are skipped, as in `tokenizers`. An added
+// token with normalized=true decodes in its normalised spelling (as `tokenizers` >= 0.22 does).
+//
+// Where PCRE2 (Unicode 14 on Debian 12) and utf8proc (Unicode 15) disagree with the Unicode data
+// inside `tokenizers` 0.23 (Oniguruma: Unicode 16; its normaliser: older), generated tables make
+// the tokenizer follow `tokenizers`; tests/fixtures/tokenizer/qwen3_all_code_points.json checks
+// every code point. Not covered: the "single_word" flag approximates Unicode Alphabetic by the
+// letter categories, and patterns' other properties (\p{Lu}, \p{M}, ...) use PCRE2's tables.
 //
 // Anything else in the file (a WordPiece/Unigram model, an unknown normalizer, pre-tokenizer,
 // decoder or post-processor type, BPE dropout, subword prefixes, byte_fallback) is rejected at
