@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "pio/sdk/error.h"
+#include "sha256.h"
 
 namespace pio::host {
 namespace {
@@ -23,18 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kFolderPrefix = "pio-plugins-";
-
-// FNV-1a, 64 bit: fast and good enough to tell two builds apart.
-struct Fnv1a64 {
-  uint64_t state = 0xcbf29ce484222325ull;
-  void update(const char* data, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      state ^= static_cast<unsigned char>(data[i]);
-      state *= 0x100000001b3ull;
-    }
-  }
-  std::string hex() const { return fmt::format("{:016x}", state); }
-};
 
 fs::path cache_root() {
   if (const char* dir = std::getenv("PIO_PLUGIN_CACHE_DIR"); dir != nullptr && *dir != '\0') return dir;
@@ -97,14 +86,14 @@ std::atomic<uint64_t> next_sequence{0};
 std::string library_content_hash(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw_error(ErrorCode::kIo, "{}: cannot open library for reading: {}", file.string(), std::strerror(errno));
-  Fnv1a64 hash;
+  Sha256 hash;
   std::vector<char> buffer(1 << 16);
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     hash.update(buffer.data(), static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) throw_error(ErrorCode::kIo, "{}: read error", file.string());
-  return hash.hex();
+  return hash.hex_digest();
 }
 
 LibraryCopy LibraryCopy::make(const fs::path& source) {
@@ -119,7 +108,7 @@ LibraryCopy LibraryCopy::make(const fs::path& source) {
   if (ec) throw_error(ErrorCode::kIo, "{}: cannot create folder: {}", staging.string(), ec.message());
   const fs::path staged_file = staging / source.filename();
 
-  Fnv1a64 hash;
+  Sha256 hash;
   {
     std::ofstream out(staged_file, std::ios::binary | std::ios::trunc);
     if (!out) {
@@ -141,8 +130,9 @@ LibraryCopy LibraryCopy::make(const fs::path& source) {
   }
 
   LibraryCopy copy;
-  copy.hash_ = hash.hex();
-  const fs::path folder = process_folder().get() / fmt::format("{}-{}", seq, copy.hash_);
+  copy.hash_ = hash.hex_digest();
+  // 16 hex digits (64 bits) tell builds apart in a folder name; the full digest is kept.
+  const fs::path folder = process_folder().get() / fmt::format("{}-{}", seq, copy.hash_.substr(0, 16));
   fs::rename(staging, folder, ec);
   if (ec) {
     fs::remove_all(staging, ec);

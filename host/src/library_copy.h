@@ -5,7 +5,7 @@
 // next to the old one. Loading every library from a fresh copy gives each load its own image,
 // and therefore its own statics, and lets the old image be unloaded independently.
 //
-// Copies live in <cache>/pio-plugins-<pid>/<seq>-<hash>/<file name>, where <cache> is
+// Copies live in <cache>/pio-plugins-<pid>/<seq>-<sha256 prefix>/<file name>, where <cache> is
 // $PIO_PLUGIN_CACHE_DIR or the system temp folder (override it when /tmp is mounted noexec).
 // A copy is deleted with its LibraryCopy object; the per-process folder is removed at exit, and
 // folders left by processes that no longer exist are swept on first use.
@@ -31,7 +31,8 @@ class LibraryCopy {
   ~LibraryCopy();  // removes the copy and its folder; never throws
 
   const std::filesystem::path& path() const { return path_; }
-  // 16 hex digits of a 64-bit FNV-1a hash of the content (identifies a build, not a security check).
+  // SHA-256 of the content (64 lowercase hex digits), computed while copying: it identifies the
+  // build and is what a manifest's "sha256" is checked against.
   const std::string& content_hash() const { return hash_; }
 
  private:

@@ -1,6 +1,7 @@
 // Validating reader for plugin_manifest.json (RapidJSON stays inside this file).
 #include "pio/host/manifest.h"
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -163,8 +164,12 @@ PluginManifest parse_manifest(std::string_view json_text, const fs::path& manife
   m.description = optional_string(doc, "description", manifest_file);
   m.vendor = optional_string(doc, "vendor", manifest_file);
   m.license = optional_string(doc, "license", manifest_file);
-  if (const std::string digest = optional_string(doc, "sha256", manifest_file); !digest.empty()) {
-    m.sha256 = digest;
+  if (find_member(doc, "sha256") != nullptr) {
+    std::string digest = optional_string(doc, "sha256", manifest_file);
+    const bool hex = digest.size() == 64 && digest.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (!hex) fail(ErrorCode::kBadFormat, manifest_file, "/sha256: expected 64 hex digits, got \"{}\"", digest);
+    for (char& c : digest) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    m.sha256 = std::move(digest);
   }
 
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {

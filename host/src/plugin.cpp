@@ -60,6 +60,11 @@ std::shared_ptr<Plugin> Plugin::load(const PluginManifest& manifest) {
   lib.copy = LibraryCopy::make(library);
   plugin->loaded_path_ = lib.copy.path();
   plugin->content_hash_ = lib.copy.content_hash();
+  // Checked on the bytes actually copied, so the file cannot change between check and load.
+  if (manifest.sha256 && *manifest.sha256 != plugin->content_hash_) {
+    throw_error(ErrorCode::kBadFormat, "{}: SHA-256 {} does not match the manifest's sha256 {} ({})", library.string(),
+                plugin->content_hash_, *manifest.sha256, manifest.manifest_path.string());
+  }
 
   // RTLD_NOW: an undefined symbol fails here, as a reason, not later as a crash mid-request.
   // RTLD_LOCAL: two builds of one plugin must not resolve each other's symbols.

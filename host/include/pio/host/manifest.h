@@ -35,7 +35,8 @@ struct PluginManifest {
   std::string description;                 // optional
   std::string vendor;                      // optional
   std::string license;                     // optional
-  std::optional<std::string> sha256;       // optional hex digest of the library (bundles)
+  std::optional<std::string> sha256;       // optional SHA-256 of the library, 64 lowercase hex
+                                           // digits; Plugin::load refuses a library that differs
   std::vector<std::string> warnings;       // non-fatal findings (unknown keys), one line each
 
   // "major.minor", e.g. "1.0".
@@ -47,8 +48,8 @@ struct PluginManifest {
 // Checks: the file is readable and well-formed JSON; the root is an object; `schema_version` is a
 // supported integer; required fields (`name`, `version`, `abi_version`, `library`) are present with
 // the right JSON types; `abi_version` is "MAJOR.MINOR"; `architectures` / `model_types` (at least
-// one of them non-empty) are arrays of strings; `library` is a plain file name (no folders) and
-// the file exists next to the manifest. Unknown keys are recorded in `warnings` and ignored.
+// one of them non-empty) are arrays of strings; `sha256`, when present, is 64 hex digits;
+// `library` is a plain file name (no folders) and the file exists next to the manifest. Unknown keys are recorded in `warnings` and ignored.
 //
 // Throws pio::Error (kNotFound, kIo, kBadFormat) with a one-line message that starts with the
 // manifest path and names the JSON pointer of the offending field, e.g.

@@ -25,7 +25,8 @@ class Plugin : public std::enable_shared_from_this<Plugin> {
   // Refuses, with pio::Error and a one-line message naming the library:
   //   kAbiMismatch  the manifest's or the table's ABI major differs from the host's (both
   //                 versions and the path are in the message, which is also logged);
-  //   kBadFormat    the library cannot be loaded (e.g. an undefined symbol: dlerror's text),
+  //   kBadFormat    the library's SHA-256 differs from the manifest's "sha256" (when given),
+  //                 the library cannot be loaded (e.g. an undefined symbol: dlerror's text),
   //                 the entry symbol is missing, the entry returns NULL, the table is smaller
   //                 than the v1.0 header or lacks a mandatory entry (status_*, model_load,
   //                 model_release), or the plugin's own name differs from the manifest's;
@@ -48,7 +49,7 @@ class Plugin : public std::enable_shared_from_this<Plugin> {
   std::string abi_version_string() const;
   // The path the image was loaded from (the private copy), as it appears in /proc/self/maps.
   const std::filesystem::path& loaded_path() const { return loaded_path_; }
-  // Hash of the library's content (LibraryCopy::content_hash): tells two builds apart.
+  // SHA-256 of the library's content (64 lowercase hex digits): tells two builds apart.
   const std::string& content_hash() const { return content_hash_; }
 
   // The plugin's table as the host sees it: a copy of the plugin's bytes up to its struct_size,
