@@ -200,3 +200,31 @@ TEST_CASE("tool schema JSON errors name the element", "[tools]") {
   CHECK(s.parameter_type("get_weather", "free").empty());
   CHECK(s.parameter_type("nope", "x").empty());
 }
+
+TEST_CASE("GLM-4.x tool calls: arg_key/arg_value pairs, JSON unless the schema says string", "[tools]") {
+  const std::string text =
+      "Checking.<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Beijing 北京</arg_value>\n"
+      "<arg_key>days</arg_key><arg_value>5</arg_value><arg_key>options</arg_key>"
+      "<arg_value>{\"units\": [\"C\", null]}</arg_value><arg_key>zip</arg_key><arg_value>007</arg_value>"
+      "</tool_call><tool_call>run_shell</tool_call>";
+  const auto r = parse_tool_calls(text, schemas());
+  CHECK(r.content == "Checking.");
+  REQUIRE(r.calls.size() == 2);
+  CHECK(r.calls[0] == ToolCall{"get_weather", R"({"city":"Beijing 北京","days":5,"options":{"units":["C",null]},"zip":"007"})"});
+  CHECK(r.calls[1] == ToolCall{"run_shell", "{}"});
+  check_all_splits(text);
+  // Unknown bare words and unknown names with offered tools stay text; broken pairs too.
+  for (const std::string bad : {"<tool_call>hello</tool_call>",
+                                "<tool_call>nope<arg_key>a</arg_key><arg_value>1</arg_value></tool_call>",
+                                "<tool_call>get_weather<arg_key>a</arg_key></tool_call>",
+                                "<tool_call>get_weather<arg_value>1</arg_value></tool_call>"}) {
+    INFO(bad);
+    const auto b = parse_tool_calls(bad, schemas());
+    CHECK(b.calls.empty());
+    CHECK(b.content == bad);
+  }
+  // Without schemas a named call with arguments is accepted and values are JSON where they parse.
+  const auto loose = parse_tool_calls("<tool_call>f<arg_key>n</arg_key><arg_value>2</arg_value></tool_call>");
+  REQUIRE(loose.calls.size() == 1);
+  CHECK(loose.calls[0].arguments == R"({"n":2})");
+}

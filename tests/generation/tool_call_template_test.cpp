@@ -1,4 +1,4 @@
-// Tool calls as the real chat templates render them (Qwen3-Coder XML, Qwen3 JSON; fixture from
+// Tool calls as the real chat templates render them (Qwen3-Coder XML, Qwen3 JSON, GLM-4.7; from
 // tools/golden/gen_tool_call_fixture.py) parse back into the original calls and content, whole
 // and streamed through the thinking split and the tool-call parser in small pieces.
 #include <fstream>
@@ -24,8 +24,9 @@ std::string to_json(const rapidjson::Value& value) {
 }
 
 // What the generation loop does with an answer: thinking split, then tool calls, in pieces.
-pio::ParsedToolCalls streamed(const std::string& text, const pio::ToolSchemas& schemas, size_t step) {
-  pio::ThinkingSplitter thinking;
+pio::ParsedToolCalls streamed(const std::string& text, const pio::ToolSchemas& schemas, size_t step,
+                              bool starts_in_reasoning) {
+  pio::ThinkingSplitter thinking(starts_in_reasoning);
   pio::ToolCallStreamParser tools(schemas);
   pio::ParsedToolCalls out;
   auto feed = [&](const std::string& content, bool last) {
@@ -53,13 +54,13 @@ TEST_CASE("template-rendered tool calls parse back into the original calls", "[t
   doc.Parse(text.c_str());
   REQUIRE(doc.IsObject());
   const pio::ToolSchemas schemas = pio::ToolSchemas::from_json(to_json(doc["tools"]));
-  REQUIRE(doc["cases"].Size() == 10);
+  REQUIRE(doc["cases"].Size() == 15);
   for (const auto& c : doc["cases"].GetArray()) {
     INFO(c["name"].GetString());
     const std::string output = c["text"].GetString();
     for (size_t step : {output.size(), size_t{1}, size_t{3}, size_t{7}}) {
       INFO("piece size " << step);
-      const pio::ParsedToolCalls parsed = streamed(output, schemas, step);
+      const pio::ParsedToolCalls parsed = streamed(output, schemas, step, c["starts_in_reasoning"].GetBool());
       CHECK(parsed.content == c["content"].GetString());
       REQUIRE(parsed.calls.size() == c["calls"].Size());
       for (rapidjson::SizeType i = 0; i < c["calls"].Size(); ++i) {

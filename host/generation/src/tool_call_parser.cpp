@@ -19,6 +19,10 @@ constexpr std::string_view kFunctionOpen = "<function=";
 constexpr std::string_view kFunctionClose = "</function>";
 constexpr std::string_view kParameterOpen = "<parameter=";
 constexpr std::string_view kParameterClose = "</parameter>";
+constexpr std::string_view kArgKeyOpen = "<arg_key>";
+constexpr std::string_view kArgKeyClose = "</arg_key>";
+constexpr std::string_view kArgValueOpen = "<arg_value>";
+constexpr std::string_view kArgValueClose = "</arg_value>";
 constexpr std::string_view kWhitespace = " \t\r\n";
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -217,13 +221,64 @@ bool parse_json_body(std::string_view body, std::vector<ToolCall>& calls) {
   return true;
 }
 
+// GLM-4.x: NAME<arg_key>K</arg_key><arg_value>V</arg_value>... (whitespace allowed between). The
+// template writes strings verbatim and everything else as JSON, so a value is JSON unless its
+// schema says string (or it does not parse).
+bool parse_glm_body(std::string_view body, const ToolSchemas& schemas, std::vector<ToolCall>& calls) {
+  const std::string_view text = trim(body);
+  const size_t first_key = text.find(kArgKeyOpen);
+  const std::string_view name = trim(text.substr(0, first_key));
+  if (name.empty() || name.find_first_of(" \t\r\n<>{}\"") != std::string_view::npos) return false;
+  // A bare word is a call only when it names an offered tool; with arguments, an unknown name
+  // is accepted only when no tools are known (as for the other formats).
+  const bool known = schemas.has_function(name);
+  if (first_key == std::string_view::npos ? !known : (!known && schemas.size() > 0)) return false;
+  std::vector<std::pair<std::string, std::string>> args;
+  size_t pos = first_key == std::string_view::npos ? text.size() : first_key;
+  while (pos < text.size()) {
+    if (!starts_with_at(text, pos, kArgKeyOpen)) return false;
+    pos += kArgKeyOpen.size();
+    const size_t key_end = text.find(kArgKeyClose, pos);
+    if (key_end == std::string_view::npos) return false;
+    const std::string_view key = trim(text.substr(pos, key_end - pos));
+    if (key.empty()) return false;
+    pos = skip_space(text, key_end + kArgKeyClose.size());
+    if (!starts_with_at(text, pos, kArgValueOpen)) return false;
+    pos += kArgValueOpen.size();
+    const size_t value_end = text.find(kArgValueClose, pos);
+    if (value_end == std::string_view::npos) return false;
+    std::erase_if(args, [&](const auto& a) { return a.first == key; });
+    args.emplace_back(std::string(key), std::string(text.substr(pos, value_end - pos)));
+    pos = skip_space(text, value_end + kArgValueClose.size());
+  }
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  for (const auto& [key, value] : args) {
+    writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    const std::string type = lower(schemas.parameter_type(name, key));
+    const bool text_type = type == "string" || type == "str" || type == "text" || type == "enum";
+    rapidjson::StringBuffer probe;
+    Writer probe_writer(probe);
+    if (!text_type && write_json_text(probe_writer, trim(value))) {
+      writer.RawValue(probe.GetString(), probe.GetSize(), rapidjson::kObjectType);
+    } else {
+      writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    }
+  }
+  writer.EndObject();
+  calls.push_back({std::string(name), std::string(buffer.GetString(), buffer.GetSize())});
+  return true;
+}
+
 }  // namespace
 
 bool parse_tool_call_body(std::string_view body, const ToolSchemas& schemas,
                           std::vector<ToolCall>& calls) {
   const size_t first = skip_space(body, 0);
   if (first < body.size() && body[first] == '{') return parse_json_body(body, calls);
-  return parse_xml_body(body, schemas, calls);
+  if (starts_with_at(body, first, kFunctionOpen)) return parse_xml_body(body, schemas, calls);
+  return parse_glm_body(body, schemas, calls);
 }
 
 ToolCallStreamParser::ToolCallStreamParser(ToolSchemas schemas) : schemas_(std::move(schemas)) {}

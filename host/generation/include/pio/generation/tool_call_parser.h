@@ -1,6 +1,6 @@
 // Tool-call parsing — turns the model's tool-call text into structured calls {name, arguments}.
 //
-// Two formats, recognised per call from the text after `<tool_call>`:
+// Three formats, recognised per call from the text after `<tool_call>`:
 // - Qwen3-Coder XML:
 //     <tool_call>\n<function=NAME>\n<parameter=P>\nVALUE\n</parameter>\n...</function>\n</tool_call>
 //   VALUE loses one leading and one trailing "\n" (as the template writes them) and is typed by
@@ -9,6 +9,8 @@
 //   A missing `</parameter>` ends the value at the next `<parameter=` or `</function>`.
 // - Qwen3 (Hermes) JSON:  <tool_call>\n{"name": NAME, "arguments": {...}}\n</tool_call>
 //   ("arguments" may also be a JSON string holding an object; absent means {}).
+// - GLM-4.x:  <tool_call>NAME<arg_key>K</arg_key><arg_value>V</arg_value>...</tool_call>
+//   (V is JSON unless the schema says string or it does not parse; strings stay verbatim).
 //
 // Malformed, unclosed or truncated call text is returned as plain content, unchanged; it never
 // throws. Text outside the calls is content; whitespace that only separates content from calls
