@@ -5,7 +5,6 @@
 
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,9 +58,14 @@ std::optional<fs::path> expand_origin(std::string_view entry, const fs::path& or
 
 std::vector<fs::path> origin_relative_dependencies(const fs::path& elf_file, const fs::path& origin_dir) {
   std::vector<fs::path> found;
+  std::error_code ec;
+  const auto size = fs::file_size(elf_file, ec);
   std::ifstream in(elf_file, std::ios::binary);
-  if (!in) return found;
-  const Bytes bytes{std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>())};
+  if (ec || !in) return found;
+  std::string data(size, '\0');  // one read: plugins are MBs and this runs on every load
+  in.read(data.data(), static_cast<std::streamsize>(size));
+  data.resize(static_cast<size_t>(in.gcount()));
+  const Bytes bytes(std::move(data));
 
   const auto header = bytes.read<Elf64_Ehdr>(0);
   if (!header || std::memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 || header->e_ident[EI_CLASS] != ELFCLASS64 ||
