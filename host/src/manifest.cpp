@@ -36,9 +36,10 @@ template <typename... Args>
                                 fmt::format(format, std::forward<Args>(args)...)));
 }
 
+// HasMember + operator[] rather than comparing FindMember with MemberEnd: RapidJSON's iterator
+// comparison is ambiguous under C++20's reversed operators (a clang warning, an error with -Werror).
 const Value* find_member(const Value& root, const char* key) {
-  auto it = root.FindMember(key);
-  return it == root.MemberEnd() ? nullptr : &it->value;
+  return root.HasMember(key) ? &root[key] : nullptr;
 }
 
 std::string require_string(const Value& root, const char* key, const fs::path& file) {
@@ -172,8 +173,10 @@ PluginManifest parse_manifest(std::string_view json_text, const fs::path& manife
     m.sha256 = std::move(digest);
   }
 
-  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
-    const std::string_view key(it->name.GetString(), it->name.GetStringLength());
+  const auto members = doc.MemberBegin();
+  for (rapidjson::SizeType i = 0; i < doc.MemberCount(); ++i) {
+    const Value& name = members[i].name;
+    const std::string_view key(name.GetString(), name.GetStringLength());
     if (!is_known_key(key)) {
       m.warnings.push_back(fmt::format("{}: unknown key '{}' ignored", manifest_file.string(), key));
     }

@@ -23,9 +23,8 @@ size_t parse_vocab_size(const std::string& describe_json) {
   rapidjson::Document doc;
   doc.Parse(describe_json.data(), describe_json.size());
   if (doc.HasParseError() || !doc.IsObject()) return 0;
-  auto it = doc.FindMember("vocab_size");
-  if (it == doc.MemberEnd() || !it->value.IsUint64()) return 0;
-  return static_cast<size_t>(it->value.GetUint64());
+  if (!doc.HasMember("vocab_size") || !doc["vocab_size"].IsUint64()) return 0;
+  return static_cast<size_t>(doc["vocab_size"].GetUint64());
 }
 
 }  // namespace

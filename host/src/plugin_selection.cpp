@@ -50,13 +50,15 @@ ModelIdentity read_model_identity(const fs::path& model_dir) {
   if (!doc.IsObject()) {
     throw_error(ErrorCode::kBadFormat, "{}: expected a JSON object at the top level", id.config_path.string());
   }
-  if (auto it = doc.FindMember("architectures"); it != doc.MemberEnd() && !it->value.IsNull()) {
-    if (!it->value.IsArray()) {
+  // HasMember + operator[]: comparing RapidJSON member iterators is ambiguous in C++20 (clang).
+  if (doc.HasMember("architectures") && !doc["architectures"].IsNull()) {
+    const rapidjson::Value& architectures = doc["architectures"];
+    if (!architectures.IsArray()) {
       throw_error(ErrorCode::kBadFormat, "{}: /architectures: expected an array of strings",
                   id.config_path.string());
     }
-    for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
-      const auto& item = it->value[i];
+    for (rapidjson::SizeType i = 0; i < architectures.Size(); ++i) {
+      const auto& item = architectures[i];
       if (!item.IsString()) {
         throw_error(ErrorCode::kBadFormat, "{}: /architectures/{}: expected a string",
                     id.config_path.string(), i);
@@ -64,11 +66,12 @@ ModelIdentity read_model_identity(const fs::path& model_dir) {
       id.architectures.emplace_back(item.GetString(), item.GetStringLength());
     }
   }
-  if (auto it = doc.FindMember("model_type"); it != doc.MemberEnd() && !it->value.IsNull()) {
-    if (!it->value.IsString()) {
+  if (doc.HasMember("model_type") && !doc["model_type"].IsNull()) {
+    const rapidjson::Value& model_type = doc["model_type"];
+    if (!model_type.IsString()) {
       throw_error(ErrorCode::kBadFormat, "{}: /model_type: expected a string", id.config_path.string());
     }
-    id.model_type.assign(it->value.GetString(), it->value.GetStringLength());
+    id.model_type.assign(model_type.GetString(), model_type.GetStringLength());
   }
   if (id.architectures.empty() && id.model_type.empty()) {
     throw_error(ErrorCode::kBadFormat, "{}: neither 'architectures' nor 'model_type' is set",
