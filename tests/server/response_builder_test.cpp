@@ -178,3 +178,14 @@ TEST_CASE("random ids are distinct", "[server][response]") {
   CHECK(a != b);
   CHECK(a.size() == 29);
 }
+
+TEST_CASE("invalid UTF-8 from a model becomes U+FFFD, so bodies stay valid JSON", "[server][response]") {
+  GenerationResult r;
+  r.content = std::string("ok \xff\xfe end \xe2\x82\xac \xe2\x82", 17);
+  const std::string body = chat_completion_json(context(), r);
+  rapidjson::Document d;
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(body.c_str());
+  REQUIRE_FALSE(d.HasParseError());
+  CHECK(std::string(d["choices"][0]["message"]["content"].GetString()) ==
+        "ok \xEF\xBF\xBD\xEF\xBF\xBD end \xE2\x82\xAC \xEF\xBF\xBD\xEF\xBF\xBD");
+}

@@ -467,7 +467,9 @@ void Server::Impl::install_routes() {
     spdlog::error("request failed: {}", message);
     send_json(res, 500, error_json(ApiError(500, "server_error", message)));
   });
-  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+  // Counted just before the response is written (the logger runs after it, too late for a
+  // client that reads /metrics right after its response).
+  http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     metrics.count_request(endpoint_label(req.path), res.status);
     spdlog::debug("{} {} -> {}", req.method, req.path, res.status);
   });
