@@ -1,6 +1,8 @@
 // Tokenizer + chat template + generation defaults of a model directory.
 #include "pio/sdk/text_frontend.h"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
@@ -50,10 +52,35 @@ std::string TextFrontend::detokenize(std::span<const pio_token> tokens, bool ski
 
 namespace {
 
+// Iterative (hostile nesting cannot overflow the stack), UTF-8 validated, and full precision (a
+// float must print as Python prints it when the template renders it).
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag |
+                                 rapidjson::kParseValidateEncodingFlag |
+                                 rapidjson::kParseFullPrecisionFlag;
+
+// Deepest bracket nesting of a JSON text (strings skipped), without recursion.
+size_t json_nesting_depth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 rapidjson::Document parse_json_argument(std::string_view text, const char* what) {
   rapidjson::Document doc;
-  // Full precision: a float must print as Python prints it when the template renders it.
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  doc.Parse<kParseFlags>(text.data(), text.size());
   if (doc.HasParseError()) {
     throw_error(ErrorCode::kBadFormat, "{}: malformed JSON at offset {}: {}", what,
                 doc.GetErrorOffset(), rapidjson::GetParseError_En(doc.GetParseError()));
@@ -64,6 +91,8 @@ rapidjson::Document parse_json_argument(std::string_view text, const char* what)
 // OpenAI-style requests carry tool-call arguments as a JSON string; the chat templates of the
 // supported families iterate them as a mapping (jinja2 fails on a string, as transformers does).
 // Arguments that are a string holding a JSON object become that object; anything else is kept.
+constexpr size_t kMaxArgumentDepth = 64;
+
 void parse_tool_call_arguments(rapidjson::Value& messages, rapidjson::Document::AllocatorType& alloc) {
   for (auto& message : messages.GetArray()) {
     if (!message.IsObject()) continue;
@@ -75,9 +104,12 @@ void parse_tool_call_arguments(rapidjson::Value& messages, rapidjson::Document::
       rapidjson::Value& holder = function != call.MemberEnd() && function->value.IsObject() ? function->value : call;
       auto arguments = holder.FindMember("arguments");
       if (arguments == holder.MemberEnd() || !arguments->value.IsString()) continue;
+      const std::string_view text(arguments->value.GetString(), arguments->value.GetStringLength());
+      // Copying a value recurses: leave absurdly nested arguments as the string they came as
+      // (the renderer's own depth limit then reports them).
+      if (json_nesting_depth(text) > kMaxArgumentDepth) continue;
       rapidjson::Document parsed;
-      parsed.Parse<rapidjson::kParseFullPrecisionFlag>(arguments->value.GetString(),
-                                                       arguments->value.GetStringLength());
+      parsed.Parse<kParseFlags>(text.data(), text.size());
       if (!parsed.HasParseError() && parsed.IsObject()) arguments->value.CopyFrom(parsed, alloc);
     }
   }
@@ -92,16 +124,16 @@ std::string TextFrontend::render_chat(std::string_view messages_json,
                 "the model directory has no chat template (tokenizer_config.json or "
                 "chat_template.jinja)");
   }
+  // `messages` is declared first so that it outlives `request`, which borrows its values.
+  rapidjson::Document messages = parse_json_argument(messages_json, "chat messages");
+  if (!messages.IsArray()) throw_error(ErrorCode::kBadFormat, "chat messages: expected a JSON array");
   rapidjson::Document request = parse_json_argument(options_json, "chat template options");
   if (!request.IsObject()) {
     throw_error(ErrorCode::kBadFormat, "chat template options: expected a JSON object");
   }
-  rapidjson::Document messages = parse_json_argument(messages_json, "chat messages");
-  if (!messages.IsArray()) throw_error(ErrorCode::kBadFormat, "chat messages: expected a JSON array");
+  parse_tool_call_arguments(messages, messages.GetAllocator());
   request.RemoveMember("messages");
-  rapidjson::Value copied(messages, request.GetAllocator());
-  parse_tool_call_arguments(copied, request.GetAllocator());
-  request.AddMember("messages", copied, request.GetAllocator());
+  request.AddMember("messages", messages.Move(), request.GetAllocator());
   return chat_template_->apply(request, template_tokens_);
 }
 

@@ -68,3 +68,17 @@ TEST_CASE("malformed chat JSON is a clear error", "[text_frontend]") {
   }
   CHECK_THROWS_AS(frontend.render_chat("[]", "[1]"), pio::Error);
 }
+
+TEST_CASE("hostile nesting is an error, not a stack overflow", "[text_frontend]") {
+  TempModelDir dir;
+  dir.write("chat_template.jinja", "{{ messages|length }}");
+  auto frontend = pio::sdk::TextFrontend::load(dir.path, dims_with_eos(1));
+  const std::string deep(200000, '[');
+  CHECK_THROWS_AS(frontend.render_chat(deep, "{}"), pio::Error);
+  const std::string deep_closed = std::string(100000, '[') + std::string(100000, ']');
+  CHECK_THROWS_AS(frontend.render_chat("[" + deep_closed + "]", "{}"), pio::Error);
+  std::string deep_arguments = "\"" + std::string(5000, '[') + std::string(5000, ']') + "\"";
+  const std::string messages = R"([{"role": "assistant", "tool_calls": [{"function": {"name": "f", "arguments": )" +
+                               deep_arguments + "}}]}]";
+  CHECK(frontend.render_chat(messages, "{}") == "1");
+}
