@@ -269,8 +269,11 @@ void Server::Impl::generation(const httplib::Request&, httplib::Response& res, c
         } catch (const std::exception& e) {
           write(sse_data(error_json(ApiError(500, "server_error", e.what()))));
         }
-        write(std::string(kSseDone));
+        // Let go of the slot and the model before [DONE], so that a client that read the whole
+        // stream may rely on both being released (a swapped-out model is freed here).
         ticket->release();
+        prepared->instance = InstanceHandle();
+        write(std::string(kSseDone));
         sink.done();
         return true;
       });
