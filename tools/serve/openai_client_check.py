@@ -131,11 +131,11 @@ def main():
     ap.add_argument("--plugin-dir", action="append", default=[])
     args = ap.parse_args()
     print(f"openai {openai.__version__}")
-    with PioServer(args.pio, args.model, "m", args.plugin_dir, ["--context-length", "512"]) as server:
+    with PioServer(args.pio, args.model, "m", args.plugin_dir, ["--context-length", "1024"]) as server:
         wait_ready(server.base_url)
         run(server.base_url, "m", "unused")
     with PioServer(args.pio, args.model, "m", args.plugin_dir,
-                   ["--api-key", "sk-test", "--context-length", "512"]) as server:
+                   ["--api-key", "sk-test", "--context-length", "1024"]) as server:
         bad = openai.OpenAI(base_url=server.base_url + "/v1", api_key="sk-wrong", max_retries=0)
         expect_error("wrong API key is a 401", openai.AuthenticationError, lambda: bad.models.list())
         good = openai.OpenAI(base_url=server.base_url + "/v1", api_key="sk-test", max_retries=0)

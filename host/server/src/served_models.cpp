@@ -1,5 +1,7 @@
 #include "pio/server/served_models.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -49,6 +51,15 @@ ModelInstance::ModelInstance(Info info, std::shared_ptr<host::Model> model, size
     context_length_ = context_length;
     session_options_ = fmt::format(R"({{"context_length": {}}})", context_length);
   }
+}
+
+ModelInstance::~ModelInstance() {
+  idle_.clear();
+  const bool last_holder = model_.use_count() == 1;
+  model_.reset();
+  // Large buffers of a model (weights, caches) may sit in per-thread malloc arenas that glibc
+  // does not shrink by itself.
+  if (last_holder) ::malloc_trim(0);
 }
 
 std::string ModelInstance::fingerprint() const {

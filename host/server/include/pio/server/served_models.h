@@ -67,6 +67,9 @@ class ModelInstance : public std::enable_shared_from_this<ModelInstance> {
 
   // `context_length`: 0 = the model's; else the sessions' cap. `idle_sessions`: pool size.
   ModelInstance(Info info, std::shared_ptr<host::Model> model, size_t context_length, size_t idle_sessions);
+  // Frees the sessions and the model, then hands freed heap pages back to the system
+  // (malloc_trim): after a swap the process shrinks to the models it still serves.
+  ~ModelInstance();
 
   const Info& info() const { return info_; }
   const std::shared_ptr<host::Model>& model() const { return model_; }
