@@ -48,6 +48,27 @@ void for_each_out_tile(tops_context& ctx, const LinearArgs& a, Body&& body) {
   ctx.pool->parallel_for(tiles, 1, [&](int64_t t0, int64_t t1) { body(t0 * tile, std::min(a.out, t1 * tile)); });
 }
 
+// Walks the micro-kernel calls of the register-blocked paths over all output tiles: rows of x in
+// blocks of kRowBlock, weight rows in groups of 4. Calls block.template operator()<R>(r0, o0, no)
+// with R (1..4) the rows in the block, starting at r0, and no (1..4) the weight rows starting at o0.
+template <class Block>
+void for_each_micro_block(tops_context& ctx, const LinearArgs& a, Block&& block) {
+  for_each_out_tile(ctx, a, [&](int64_t t0, int64_t t1) {
+    for (int64_t r0 = 0; r0 < a.rows; r0 += kRowBlock) {
+      const int64_t nr = std::min<int64_t>(kRowBlock, a.rows - r0);
+      for (int64_t o = t0; o < t1; o += 4) {
+        const int no = static_cast<int>(std::min<int64_t>(4, t1 - o));
+        switch (nr) {
+          case 1: block.template operator()<1>(r0, o, no); break;
+          case 2: block.template operator()<2>(r0, o, no); break;
+          case 3: block.template operator()<3>(r0, o, no); break;
+          default: block.template operator()<4>(r0, o, no); break;
+        }
+      }
+    }
+  });
+}
+
 // ---- portable path ---------------------------------------------------------------------------
 
 void linear_portable(tops_context& ctx, const LinearArgs& a) {
@@ -138,20 +159,7 @@ void block(const LinearArgs& a, int64_t r0, int64_t o0, int no) {
 
 template <int W>
 void run(tops_context& ctx, const LinearArgs& a) {
-  for_each_out_tile(ctx, a, [&](int64_t t0, int64_t t1) {
-    for (int64_t r0 = 0; r0 < a.rows; r0 += kRowBlock) {
-      const int64_t nr = std::min<int64_t>(kRowBlock, a.rows - r0);
-      for (int64_t o = t0; o < t1; o += 4) {
-        const int no = static_cast<int>(std::min<int64_t>(4, t1 - o));
-        switch (nr) {
-          case 1: block<W, 1>(a, r0, o, no); break;
-          case 2: block<W, 2>(a, r0, o, no); break;
-          case 3: block<W, 3>(a, r0, o, no); break;
-          default: block<W, 4>(a, r0, o, no); break;
-        }
-      }
-    }
-  });
+  for_each_micro_block(ctx, a, [&]<int R>(int64_t r0, int64_t o0, int no) { block<W, R>(a, r0, o0, no); });
 }
 
 void linear(tops_context& ctx, const LinearArgs& a) {
@@ -210,20 +218,7 @@ void block(const LinearArgs& a, int64_t r0, int64_t o0, int no) {
 
 template <int W>
 void run(tops_context& ctx, const LinearArgs& a) {
-  for_each_out_tile(ctx, a, [&](int64_t t0, int64_t t1) {
-    for (int64_t r0 = 0; r0 < a.rows; r0 += kRowBlock) {
-      const int64_t nr = std::min<int64_t>(kRowBlock, a.rows - r0);
-      for (int64_t o = t0; o < t1; o += 4) {
-        const int no = static_cast<int>(std::min<int64_t>(4, t1 - o));
-        switch (nr) {
-          case 1: block<W, 1>(a, r0, o, no); break;
-          case 2: block<W, 2>(a, r0, o, no); break;
-          case 3: block<W, 3>(a, r0, o, no); break;
-          default: block<W, 4>(a, r0, o, no); break;
-        }
-      }
-    }
-  });
+  for_each_micro_block(ctx, a, [&]<int R>(int64_t r0, int64_t o0, int no) { block<W, R>(a, r0, o0, no); });
 }
 
 void linear(tops_context& ctx, const LinearArgs& a) {
@@ -281,20 +276,7 @@ void linear(tops_context& ctx, const LinearArgs& a) {
     for (; i < a.in; ++i) d[i] = f32_to_bf16(x[i]);
   }
   const uint16_t* xp = xb.data();
-  for_each_out_tile(ctx, a, [&](int64_t t0, int64_t t1) {
-    for (int64_t r0 = 0; r0 < a.rows; r0 += kRowBlock) {
-      const int64_t nr = std::min<int64_t>(kRowBlock, a.rows - r0);
-      for (int64_t o = t0; o < t1; o += 4) {
-        const int no = static_cast<int>(std::min<int64_t>(4, t1 - o));
-        switch (nr) {
-          case 1: block<1>(a, xp, r0, o, no); break;
-          case 2: block<2>(a, xp, r0, o, no); break;
-          case 3: block<3>(a, xp, r0, o, no); break;
-          default: block<4>(a, xp, r0, o, no); break;
-        }
-      }
-    }
-  });
+  for_each_micro_block(ctx, a, [&]<int R>(int64_t r0, int64_t o0, int no) { block<R>(a, xp, r0, o0, no); });
 }
 
 }  // namespace avx512bf16
