@@ -35,18 +35,6 @@ __device__ __forceinline__ const float* kv_row(const KvView& v, int64_t t, int64
   return v.base + int64_t(id) * v.block_stride + (t % v.block_size) * v.token_stride + h * v.head_stride;
 }
 
-__device__ __forceinline__ void device_key_range(const AttentionArgs& a, int64_t i, int64_t& lo, int64_t& hi) {
-  if (a.cu_seqlens != nullptr) {
-    int64_t s = 0;
-    while (s + 1 < a.n_seg && a.cu_seqlens[s + 1] <= i) ++s;
-    lo = a.cu_seqlens[s];
-    hi = a.causal ? i + 1 : a.cu_seqlens[s + 1];
-  } else {
-    lo = 0;
-    hi = a.causal ? a.nk - a.nq + i + 1 : a.nk;
-  }
-}
-
 __global__ void __launch_bounds__(kThreads) attention_kernel(AttentionArgs a) {
   extern __shared__ float smem[];
   float* qs = smem;               // [dk]
@@ -59,7 +47,7 @@ __global__ void __launch_bounds__(kThreads) attention_kernel(AttentionArgs a) {
   for (int64_t d = tid; d < a.dk; d += kThreads) qs[d] = q[d] * a.scale;
   if (tid == 0) bad = 0;
   int64_t lo, hi;
-  device_key_range(a, i, lo, hi);
+  key_range(a, i, lo, hi);
   float m = -INFINITY, l = 0.0f;
   float acc[kMaxColsPerThread] = {};
   __syncthreads();

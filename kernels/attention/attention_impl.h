@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/context_impl.h"
+#include "core/host_device.h"
 #include "tensor_ops/tensor.h"
 
 namespace tops {
@@ -71,8 +72,8 @@ void kv_append_cpu(tops_context&, const KvAppendArgs&);
 void check_block_table(const int32_t* table, int64_t table_len, int64_t block_size, int64_t n_blocks,
                        int64_t first_token, int64_t n_tokens);
 
-// Key range [lo, hi) of query i.
-inline void key_range(const AttentionArgs& a, int64_t i, int64_t& lo, int64_t& hi) {
+// Key range [lo, hi) of query i. Host and device: attention_cuda.cu uses this definition too.
+TOPS_HD inline void key_range(const AttentionArgs& a, int64_t i, int64_t& lo, int64_t& hi) {
   if (a.cu_seqlens != nullptr) {
     int64_t s = 0;
     while (s + 1 < a.n_seg && a.cu_seqlens[s + 1] <= i) ++s;

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/context_impl.h"
+#include "core/host_device.h"
 #include "tensor_ops/rope.h"
 
 namespace tops {
@@ -24,8 +25,9 @@ struct RopeOp {
   using Fn = void(tops_context&, const RopeArgs&);
 };
 
-// Angle (float32, as HF) of frequency index i (0 <= i < rotary_dim/2) for token t.
-inline float rope_angle(const RopeArgs& a, int64_t t, int32_t i) {
+// Angle (float32, as HF) of frequency index i (0 <= i < rotary_dim/2) for token t. Host and
+// device: the CPU paths and rope_cuda.cu share this one definition.
+TOPS_HD inline float rope_angle(const RopeArgs& a, int64_t t, int32_t i) {
   const tops_rope_params& p = a.params;
   const int64_t T = a.tokens;
   switch (p.mode) {
