@@ -22,6 +22,19 @@ bool optional_vector(const tops_context& ctx, const tops_tensor* t, const char* 
   return true;
 }
 
+// The input and output of a row-wise norm: f32, same shape, >= 1 dimension, rows innermost
+// contiguous. Copies them to x_out / y_out and returns the row length (x's last dimension).
+int64_t require_rows_in_out(const tops_context& ctx, const tops_tensor* x, const tops_tensor* y, tops_tensor& x_out,
+                            tops_tensor& y_out) {
+  x_out = require_tensor(ctx, x, "x", {TOPS_F32});
+  y_out = require_tensor(ctx, y, "y", {TOPS_F32});
+  require_min_ndim(x_out, "x", 1);
+  require_same_shape(x_out, "x", y_out, "y");
+  require_inner_contiguous(x_out, "x");
+  require_inner_contiguous(y_out, "y");
+  return x_out.shape[x_out.ndim - 1];
+}
+
 void require_eps(float eps) {
   if (!(eps >= 0.0f) || std::isinf(eps)) fail(TOPS_ERR_INVALID_ARG, "eps is " + std::to_string(eps) + " (must be finite and >= 0)");
 }
@@ -37,13 +50,7 @@ TOPS_API tops_status tops_rmsnorm(tops_context* ctx, const tops_tensor* x, const
     using namespace tops;
     tops_context& c = require_context(ctx);
     RmsNormArgs a{};
-    a.x = require_tensor(c, x, "x", {TOPS_F32});
-    a.y = require_tensor(c, y, "y", {TOPS_F32});
-    require_min_ndim(a.x, "x", 1);
-    require_same_shape(a.x, "x", a.y, "y");
-    require_inner_contiguous(a.x, "x");
-    require_inner_contiguous(a.y, "y");
-    const int64_t d = a.x.shape[a.x.ndim - 1];
+    const int64_t d = require_rows_in_out(c, x, y, a.x, a.y);
     a.has_weight = optional_vector(c, weight, "weight", d, a.weight);
     if (optional_tensor(c, gate, "gate", {TOPS_F32}) != nullptr) {
       require_same_shape(a.x, "x", *gate, "gate");
@@ -69,13 +76,7 @@ TOPS_API tops_status tops_layernorm(tops_context* ctx, const tops_tensor* x, con
     using namespace tops;
     tops_context& c = require_context(ctx);
     LayerNormArgs a{};
-    a.x = require_tensor(c, x, "x", {TOPS_F32});
-    a.y = require_tensor(c, y, "y", {TOPS_F32});
-    require_min_ndim(a.x, "x", 1);
-    require_same_shape(a.x, "x", a.y, "y");
-    require_inner_contiguous(a.x, "x");
-    require_inner_contiguous(a.y, "y");
-    const int64_t d = a.x.shape[a.x.ndim - 1];
+    const int64_t d = require_rows_in_out(c, x, y, a.x, a.y);
     a.has_weight = optional_vector(c, weight, "weight", d, a.weight);
     a.has_bias = optional_vector(c, bias, "bias", d, a.bias);
     require_eps(eps);
