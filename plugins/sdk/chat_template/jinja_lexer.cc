@@ -361,7 +361,7 @@ class Lexer {
             ++p;
           }
           if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) fail(s, "invalid code point escape in string literal");
-          utf8_append(out, cp);
+          append_utf8(cp, out);
           break;
         }
         default:
@@ -370,7 +370,7 @@ class Lexer {
             for (int i = 0; i < 2 && p < n && src_[p] >= '0' && src_[p] <= '7'; ++i, ++p) {
               cp = cp * 8 + static_cast<char32_t>(src_[p] - '0');
             }
-            utf8_append(out, cp);
+            append_utf8(cp, out);
           } else if (e == 'N') {
             fail(s, "\\N{...} escapes are not supported in string literals");
           } else {
@@ -398,7 +398,7 @@ class Lexer {
       size_t q = p;
       char32_t cp = utf8_next(src_, q);
       std::string shown;
-      utf8_append(shown, cp);
+      append_utf8(cp, shown);
       fail(p, "unexpected character '" + shown + "'");
     }
     if (c == '{') balance.push_back('}');

@@ -12,12 +12,12 @@
 #include <string_view>
 #include <vector>
 
+#include "pio/sdk/utf8.h"  // append_utf8
+
 namespace pio::jinja {
 
 // Decodes the code point at `pos` (valid UTF-8 assumed) and advances `pos`.
 char32_t utf8_next(std::string_view s, size_t& pos);
-// Appends the UTF-8 encoding of `cp`.
-void utf8_append(std::string& out, char32_t cp);
 // True when `s` is well-formed UTF-8 (no overlongs, no surrogates).
 bool utf8_valid(std::string_view s);
 // Number of code points.

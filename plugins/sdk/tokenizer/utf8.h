@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "pio/sdk/utf8.h"
+
 namespace pio::tokenizer_detail {
 
 inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
@@ -36,7 +38,7 @@ void append_utf8_lossy(std::string_view s, std::string& out);
 // no later byte could turn valid. The rest (at most 3 bytes) is a valid but unfinished prefix.
 size_t utf8_final_prefix(std::string_view s) noexcept;
 
-// Appends the UTF-8 encoding of `cp` (cp must be a Unicode scalar value).
-void append_utf8(char32_t cp, std::string& out);
+// Appends the UTF-8 encoding of `cp` (cp must be a Unicode scalar value); pio/sdk/utf8.h.
+using pio::append_utf8;
 
 }  // namespace pio::tokenizer_detail
