@@ -6,9 +6,11 @@
 #include "pio/sdk/checkpoint.h"
 #include "pio/sdk/error.h"
 #include "pio/sdk/safetensors_writer.h"
+#include "error_of.h"
 #include "temp_dir.h"
 
 using Catch::Contains;
+using pio::test::error_of;
 using pio::DType;
 
 namespace {
@@ -38,17 +40,6 @@ void write_sharded(const pio::test::TempDir& dir) {
       "model.layers.1.mlp.experts.0.up_proj.weight": "model-00002-of-00002.safetensors",
       "model.norm.weight": "model-00002-of-00002.safetensors"
     }})");
-}
-
-std::string error_of(const std::function<void()>& fn, pio::ErrorCode expected) {
-  try {
-    fn();
-  } catch (const pio::Error& e) {
-    CHECK(e.code() == expected);
-    return e.what();
-  }
-  FAIL("no error thrown");
-  return {};
 }
 
 }  // namespace

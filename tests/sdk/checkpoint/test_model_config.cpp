@@ -3,25 +3,16 @@
 
 #include "pio/sdk/error.h"
 #include "pio/sdk/model_config.h"
+#include "error_of.h"
 #include "temp_dir.h"
 
 using Catch::Contains;
+using pio::test::error_of;
 using pio::RopeConfig;
 
 namespace {
 
 pio::JsonValue cfg(std::string_view text) { return pio::parse_json(text, "config.json"); }
-
-std::string error_of(const std::function<void()>& fn, pio::ErrorCode expected) {
-  try {
-    fn();
-  } catch (const pio::Error& e) {
-    CHECK(e.code() == expected);
-    return e.what();
-  }
-  FAIL("no error thrown");
-  return {};
-}
 
 // The Qwen3-0.6B config.json fields (qwen3.md §2), 4.x spelling.
 const char* kQwen3 = R"({"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "vocab_size": 151936,
