@@ -97,7 +97,7 @@ def ensure_checkpoint(name: str, build: Path, work: Path, tokenizer: Path) -> Pa
 
 
 def ensure_gguf(model_dir: Path) -> Path:
-    out = model_dir.with_suffix(".gguf")
+    out = model_dir.parent / f"{model_dir.name}.gguf"
     if out.exists() and out.stat().st_mtime > (model_dir / "config.json").stat().st_mtime:
         return out
     print(f"[convert] {model_dir} -> {out}", flush=True)
