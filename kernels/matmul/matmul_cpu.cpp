@@ -69,6 +69,22 @@ void for_each_micro_block(tops_context& ctx, const LinearArgs& a, Block&& block)
   });
 }
 
+// The whole product with the micro-kernel of one ISA: selects the weight dtype W once, then calls
+// kernel.template operator()<W, R>(r0, o0, no) for every micro block (see for_each_micro_block).
+template <class Kernel>
+void linear_blocked(tops_context& ctx, const LinearArgs& a, Kernel&& kernel) {
+  const auto with_dtype = [&]<int W>() {
+    for_each_micro_block(ctx, a, [&]<int R>(int64_t r0, int64_t o0, int no) {
+      kernel.template operator()<W, R>(r0, o0, no);
+    });
+  };
+  switch (a.w_dtype) {
+    case TOPS_F32: return with_dtype.template operator()<TOPS_F32>();
+    case TOPS_BF16: return with_dtype.template operator()<TOPS_BF16>();
+    default: return with_dtype.template operator()<TOPS_F16>();
+  }
+}
+
 // ---- portable path ---------------------------------------------------------------------------
 
 void linear_portable(tops_context& ctx, const LinearArgs& a) {
@@ -157,17 +173,8 @@ void block(const LinearArgs& a, int64_t r0, int64_t o0, int no) {
     }
 }
 
-template <int W>
-void run(tops_context& ctx, const LinearArgs& a) {
-  for_each_micro_block(ctx, a, [&]<int R>(int64_t r0, int64_t o0, int no) { block<W, R>(a, r0, o0, no); });
-}
-
 void linear(tops_context& ctx, const LinearArgs& a) {
-  switch (a.w_dtype) {
-    case TOPS_F32: return run<TOPS_F32>(ctx, a);
-    case TOPS_BF16: return run<TOPS_BF16>(ctx, a);
-    default: return run<TOPS_F16>(ctx, a);
-  }
+  linear_blocked(ctx, a, [&]<int W, int R>(int64_t r0, int64_t o0, int no) { block<W, R>(a, r0, o0, no); });
 }
 
 }  // namespace avx2
@@ -216,17 +223,8 @@ void block(const LinearArgs& a, int64_t r0, int64_t o0, int no) {
     for (int j = 0; j < no; ++j) a.y[(r0 + r) * a.y_stride + o0 + j] = _mm512_reduce_add_ps(acc[r][j]) + bias_at(a, o0 + j);
 }
 
-template <int W>
-void run(tops_context& ctx, const LinearArgs& a) {
-  for_each_micro_block(ctx, a, [&]<int R>(int64_t r0, int64_t o0, int no) { block<W, R>(a, r0, o0, no); });
-}
-
 void linear(tops_context& ctx, const LinearArgs& a) {
-  switch (a.w_dtype) {
-    case TOPS_F32: return run<TOPS_F32>(ctx, a);
-    case TOPS_BF16: return run<TOPS_BF16>(ctx, a);
-    default: return run<TOPS_F16>(ctx, a);
-  }
+  linear_blocked(ctx, a, [&]<int W, int R>(int64_t r0, int64_t o0, int no) { block<W, R>(a, r0, o0, no); });
 }
 
 }  // namespace avx512
