@@ -1,9 +1,9 @@
 #include "jsonl.h"
 
 #include <cstdio>
+#include <string>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "pio/sdk/error.h"
 
 namespace pio::cli {
 
@@ -21,6 +21,25 @@ void write_error_line(std::string_view message) {
   w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
   w.EndObject();
   write_json_line(buffer.GetString());
+}
+
+void answer_json_lines(std::istream& in, const JsonLineAnswer& answer) {
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      rapidjson::Document doc;
+      doc.Parse(line.c_str(), line.size());
+      if (doc.HasParseError() || !doc.IsObject())
+        throw_error(ErrorCode::kBadFormat, "expected a JSON object per line");
+      rapidjson::StringBuffer buffer;
+      JsonLineWriter w(buffer);
+      answer(doc, w);
+      write_json_line(buffer.GetString());
+    } catch (const Error& e) {
+      write_error_line(e.what());
+    }
+  }
 }
 
 }  // namespace pio::cli

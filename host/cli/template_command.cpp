@@ -27,32 +27,19 @@ std::string to_json(const rapidjson::Value& value) {
 
 int run_template(const ModelFlags& flags, const GlobalOptions& global) {
   std::shared_ptr<host::Model> model = load_model(flags, global);
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    if (line.empty()) continue;
-    try {
-      rapidjson::Document doc;
-      doc.Parse(line.c_str(), line.size());
-      if (doc.HasParseError() || !doc.IsObject())
-        throw_error(ErrorCode::kBadFormat, "expected a JSON object per line");
-      const rapidjson::Value& request = doc;  // const iterators: unambiguous == under C++20 clang
-      auto messages = request.FindMember("messages");
-      if (messages == request.MemberEnd() || !messages->value.IsArray())
-        throw_error(ErrorCode::kBadFormat, "missing array \"messages\"");
-      const std::string messages_json = to_json(messages->value);
-      doc.RemoveMember("messages");
-      const std::string text = model->render_chat_template(messages_json, to_json(doc));
-      rapidjson::StringBuffer buffer;
-      rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-      w.StartObject();
-      w.Key("text");
-      w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-      w.EndObject();
-      write_json_line(buffer.GetString());
-    } catch (const Error& e) {
-      write_error_line(e.what());
-    }
-  }
+  answer_json_lines(std::cin, [&](rapidjson::Document& doc, JsonLineWriter& w) {
+    const rapidjson::Value& request = doc;  // const iterators: unambiguous == under C++20 clang
+    auto messages = request.FindMember("messages");
+    if (messages == request.MemberEnd() || !messages->value.IsArray())
+      throw_error(ErrorCode::kBadFormat, "missing array \"messages\"");
+    const std::string messages_json = to_json(messages->value);
+    doc.RemoveMember("messages");
+    const std::string text = model->render_chat_template(messages_json, to_json(doc));
+    w.StartObject();
+    w.Key("text");
+    w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    w.EndObject();
+  });
   return 0;  // per-line errors are reported in the output
 }
 

@@ -27,33 +27,20 @@ struct TokenizeOptions {
 
 int run_tokenize(const TokenizeOptions& options, const GlobalOptions& global) {
   std::shared_ptr<host::Model> model = load_model(options.model, global);
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    if (line.empty()) continue;
-    try {
-      rapidjson::Document doc;
-      doc.Parse(line.c_str(), line.size());
-      if (doc.HasParseError() || !doc.IsObject())
-        throw_error(ErrorCode::kBadFormat, "expected a JSON object per line");
-      const rapidjson::Value& request = doc;  // const iterators: unambiguous == under C++20 clang
-      auto text = request.FindMember("text");
-      if (text == request.MemberEnd() || !text->value.IsString())
-        throw_error(ErrorCode::kBadFormat, "missing string \"text\"");
-      const auto ids = model->tokenize(std::string_view(text->value.GetString(), text->value.GetStringLength()),
-                                       !options.no_add_special);
-      rapidjson::StringBuffer buffer;
-      rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-      w.StartObject();
-      w.Key("ids");
-      w.StartArray();
-      for (pio_token id : ids) w.Int(id);
-      w.EndArray();
-      w.EndObject();
-      write_json_line(buffer.GetString());
-    } catch (const Error& e) {
-      write_error_line(e.what());
-    }
-  }
+  answer_json_lines(std::cin, [&](rapidjson::Document& doc, JsonLineWriter& w) {
+    const rapidjson::Value& request = doc;  // const iterators: unambiguous == under C++20 clang
+    auto text = request.FindMember("text");
+    if (text == request.MemberEnd() || !text->value.IsString())
+      throw_error(ErrorCode::kBadFormat, "missing string \"text\"");
+    const auto ids = model->tokenize(std::string_view(text->value.GetString(), text->value.GetStringLength()),
+                                     !options.no_add_special);
+    w.StartObject();
+    w.Key("ids");
+    w.StartArray();
+    for (pio_token id : ids) w.Int(id);
+    w.EndArray();
+    w.EndObject();
+  });
   return 0;  // per-line errors are reported in the output
 }
 
