@@ -22,6 +22,7 @@ const fs::path kToy110 = PIO_TOY_PLUGIN_DIR_110;
 struct Outcome {
   int status = 0;
   uint64_t epoch_before = 0;  // swaps that had returned when the request was sent
+  uint64_t epoch_after = 0;   // ... when its response had been read
   SseStream stream;
   std::set<std::string> fingerprints;
 };
@@ -66,6 +67,7 @@ TEST_CASE("hot swap under concurrent streaming clients drops no request", "[serv
                           "temperature": 0.7, "seed": {}}})",
                         c, i, i),
             "application/json");
+        o.epoch_after = epoch.load();
         o.status = res ? res->status : -1;
         if (res) o.stream = parse_sse(res->body);
         for (const auto& e : o.stream.events) {
@@ -114,6 +116,7 @@ TEST_CASE("hot swap under concurrent streaming clients drops no request", "[serv
 
   REQUIRE(outcomes.size() >= static_cast<size_t>(5 * kClients));
   std::set<uint64_t> instances_seen;
+  int straddling = 0;  // in flight across a swap and finished on the instance it started on
   for (const Outcome& o : outcomes) {
     INFO("status " << o.status << ", problem: " << o.stream.problem);
     CHECK(o.status == 200);
@@ -123,12 +126,14 @@ TEST_CASE("hot swap under concurrent streaming clients drops no request", "[serv
     const uint64_t instance = instance_number(*o.fingerprints.begin());
     instances_seen.insert(instance);
     CHECK(instance >= o.epoch_before + 1);  // never an instance older than the last finished swap
+    if (o.epoch_after > o.epoch_before && instance == o.epoch_before + 1) ++straddling;
     // A well-formed end: a finish chunk, then the usage chunk.
     const auto& events = o.stream.events;
     REQUIRE(events.size() >= 3);
     CHECK(events[events.size() - 2]["choices"][0]["finish_reason"].IsString());
     CHECK(events.back()["usage"]["completion_tokens"].GetInt() >= 1);
   }
+  CHECK(straddling >= 1);
   CHECK(instances_seen.count(1) == 1);
   CHECK(instances_seen.count(3) == 1);
   // The replaced instances, their sessions and models are gone with their last request.
