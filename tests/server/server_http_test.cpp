@@ -310,6 +310,17 @@ TEST_CASE("API key and admin key", "[server][http][auth]") {
   CHECK(health->status == 200);
 }
 
+TEST_CASE("without an admin key the API key protects the admin endpoints too", "[server][http][auth]") {
+  ServerOptions options = test_options();
+  options.api_key = "sk-only";
+  ToyServer s(options);
+  auto client = s.client();
+  check_error_shape(client.Get("/admin/models"), 401);
+  auto listed = client.Get("/admin/models", httplib::Headers{{"Authorization", "Bearer sk-only"}});
+  REQUIRE(listed);
+  CHECK(listed->status == 200);
+}
+
 TEST_CASE("models, health, readiness, metrics", "[server][http]") {
   TempDir dir;
   RunningServer running(test_options(), ServedModelsOptions{only_dirs({kToy100}), {}, 0, 2});
@@ -446,7 +457,7 @@ TEST_CASE("a full queue answers 503 and the server recovers", "[server][http][qu
   ToyServer s(options, /*eval_delay_ms=*/20);
   // One long streaming generation holds the only slot.
   RawClient holder(s.running.port);
-  holder.post_json("/v1/completions", R"({"model": "toy", "prompt": [5, 6], "max_tokens": 400, "stream": true})");
+  holder.post_json("/v1/completions", R"({"model": "toy", "prompt": [5, 6], "max_tokens": 400, "temperature": 0, "stream": true})");
   holder.read_until("data: ");
   REQUIRE(s.server().admission().active() == 1);
 
