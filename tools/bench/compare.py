@@ -15,7 +15,9 @@ For each model it
   2. converts it to GGUF with tools/bench/hf_to_gguf.py (bf16 kept, no quantisation);
   3. checks the conversion: logits of a few tokens from `pio logits` and from llama.cpp, cosine
      similarity per position (should be > 0.99);
-  4. measures in alternating rounds (pio, llama.cpp, pio, llama.cpp, ...; each a fresh process):
+  4. measures in alternating rounds (pio, llama.cpp, pio, llama.cpp, ...; each a fresh process;
+     --pio-cpu-path avx512_bf16 adds pio with that kernel path, which rounds activations to bf16
+     for the matmuls as llama.cpp does):
      pio: `pio bench --json`; llama.cpp: this script in worker mode, which times prompt processing
      of N tokens as one batch into an empty cache and generation of M tokens one at a time from an
      empty cache (greedy argmax), exactly what `pio bench` times; one warm-up, then --repeats
@@ -175,19 +177,23 @@ def bench_model(name: str, args, build: Path, work: Path, tokenizer: Path) -> di
     if not args.skip_check:
         result["logits_check"] = check_logits(name, model_dir, gguf, build, work, args.threads)
         print(f"[check] {name}: {result['logits_check']}", flush=True)
-    samples = {"pio": {"pp": [], "tg": [], "rss": []}, "llama.cpp": {"pp": [], "tg": [], "rss": []}}
+    engines = ["pio"] + [f"pio:{path}" for path in args.pio_cpu_path] + ["llama.cpp"]
+    samples = {e: {"pp": [], "tg": [], "rss": []} for e in engines}
     loads = []
     common = ["--prompt-tokens", str(args.prompt_tokens), "--gen-tokens", str(args.gen_tokens)]
     for rnd in range(args.rounds):
-        for engine in ("pio", "llama.cpp"):
+        for engine in engines:
             loads.append(load_average())
-            if engine == "pio":
+            env = None
+            if engine.startswith("pio"):
+                if ":" in engine:  # a libtensor_ops CPU path forced through its TOPS_CPU_PATH variable
+                    env = dict(os.environ, TOPS_CPU_PATH=engine.split(":", 1)[1])
                 cmd = [str(build / "bin/pio"), "bench", "--model", str(model_dir), "--threads", str(args.threads),
                        "--repeats", str(args.repeats), "--json", *common]
             else:
                 cmd = [sys.executable, __file__, "--llama-worker", "--gguf", str(gguf), "--threads", str(args.threads),
                        "--repeats", str(args.repeats), *common]
-            out, rss, wall = run_measured(cmd)
+            out, rss, wall = run_measured(cmd, env)
             data = json.loads(out)
             samples[engine]["pp"] += data["pp_samples"]
             samples[engine]["tg"] += data["tg_samples"]
@@ -198,9 +204,10 @@ def bench_model(name: str, args, build: Path, work: Path, tokenizer: Path) -> di
         result[engine] = {"pp_tps": statistics.median(s["pp"]) if s["pp"] else None,
                           "tg_tps": statistics.median(s["tg"]) if s["tg"] else None,
                           "pp_samples": s["pp"], "tg_samples": s["tg"], "peak_rss_bytes": max(s["rss"])}
-    for key in ("pp_tps", "tg_tps"):
-        p, l = result["pio"][key], result["llama.cpp"][key]
-        result[f"{key}_ratio"] = p / l if p and l else None
+    for engine in engines[:-1]:
+        for key in ("pp_tps", "tg_tps"):
+            p, l = result[engine][key], result["llama.cpp"][key]
+            result[engine][f"{key}_ratio"] = p / l if p and l else None
     result["load_average"] = {"min": min(loads), "max": max(loads)}
     return result
 
@@ -216,16 +223,16 @@ def machine() -> dict:
 def print_table(results: list[dict], args, info: dict):
     print(f"\nmachine: {info['cpu']}, {info['cores']} cores; threads {args.threads}; "
           f"pp{args.prompt_tokens} / tg{args.gen_tokens}; {args.rounds} rounds x {args.repeats} repeats")
-    header = (f"{'model':<7} {'pio pp t/s':>10} {'llama pp':>9} {'pp ratio':>8} {'pio tg t/s':>10} {'llama tg':>9} "
-              f"{'tg ratio':>8} {'pio RSS':>8} {'llama RSS':>9} {'load':>9} {'logits cos':>10}")
-    print(header)
+    print(f"{'model':<6} {'engine':<16} {'pp t/s':>9} {'pp ratio':>8} {'tg t/s':>8} {'tg ratio':>8} {'peak RSS':>9} "
+          f"{'load':>9} {'logits cos':>10}")
+    f = lambda v, w, d=2: f"{v:>{w}.{d}f}" if v is not None else f"{'-':>{w}}"  # noqa: E731
     for r in results:
-        f = lambda v, w, d=2: f"{v:>{w}.{d}f}" if v is not None else f"{'-':>{w}}"  # noqa: E731
         cos = r.get("logits_check", {}).get("min_cosine")
-        print(f"{r['model']:<7} {f(r['pio']['pp_tps'], 10)} {f(r['llama.cpp']['pp_tps'], 9)} {f(r['pp_tps_ratio'], 8)} "
-              f"{f(r['pio']['tg_tps'], 10)} {f(r['llama.cpp']['tg_tps'], 9)} {f(r['tg_tps_ratio'], 8)} "
-              f"{r['pio']['peak_rss_bytes'] / 2**20:>6.0f}Mi {r['llama.cpp']['peak_rss_bytes'] / 2**20:>7.0f}Mi "
-              f"{r['load_average']['min']:>4.1f}-{r['load_average']['max']:<4.1f} {f(cos, 10, 5)}")
+        for engine in [k for k in r if k.startswith("pio")] + ["llama.cpp"]:
+            e = r[engine]
+            print(f"{r['model']:<6} {engine:<16} {f(e['pp_tps'], 9)} {f(e.get('pp_tps_ratio'), 8)} {f(e['tg_tps'], 8)} "
+                  f"{f(e.get('tg_tps_ratio'), 8)} {e['peak_rss_bytes'] / 2**20:>6.0f}MiB "
+                  f"{r['load_average']['min']:>4.1f}-{r['load_average']['max']:<4.1f} {f(cos, 10, 5)}")
 
 
 def main():
@@ -238,6 +245,8 @@ def main():
     parser.add_argument("--gen-tokens", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pio-cpu-path", action="append", default=[],
+                        help="also run pio with this libtensor_ops CPU path (TOPS_CPU_PATH), e.g. avx512_bf16")
     parser.add_argument("--skip-check", action="store_true", help="skip the logits comparison")
     parser.add_argument("--json", type=Path, help="also write the results here")
     # worker mode (internal)
