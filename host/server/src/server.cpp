@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <ctime>
 #include <thread>
@@ -148,6 +149,12 @@ struct Server::Impl {
   void install_routes();
   bool authorised(const httplib::Request& req, httplib::Response& res) const;
   std::string read_body(const httplib::Response& res, const httplib::ContentReader& reader) const;
+  // The most body bytes read for one request: 16x the limit (at least 1 MiB more), so that a
+  // modestly oversized body gets a 413 answer; anything larger has its connection closed.
+  size_t drain_limit_bytes() const {
+    const size_t limit = options.max_body_bytes;
+    return limit > (SIZE_MAX - (size_t{1} << 20)) / 16 ? SIZE_MAX : limit * 16 + (size_t{1} << 20);
+  }
   void generation(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
                   ApiRequest::Kind kind);
   void admin(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
@@ -175,10 +182,16 @@ bool Server::Impl::authorised(const httplib::Request& req, httplib::Response& re
 std::string Server::Impl::read_body(const httplib::Response& res, const httplib::ContentReader& reader) const {
   std::string body;
   bool too_large = false;
+  size_t received = 0;
   const bool ok = reader([&](const char* data, size_t n) {
-    if (body.size() + n > options.max_body_bytes) {  // chunked bodies: httplib does not check them
+    received += n;
+    // Past the limit the rest is read and dropped (up to drain_limit_bytes()), so that a client
+    // still sending its body receives the 413 instead of a reset connection.
+    if (received > drain_limit_bytes()) return false;
+    if (too_large || body.size() + n > options.max_body_bytes) {  // chunked bodies included
       too_large = true;
-      return false;
+      body.clear();
+      return true;
     }
     body.append(data, n);
     return true;
@@ -486,7 +499,8 @@ Server::Server(ServerOptions options, ServedModelsOptions models)
   const size_t threads =
       i.options.http_threads > 0 ? i.options.http_threads : i.options.max_concurrency + i.options.max_queue + 4;
   i.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  i.http.set_payload_max_length(i.options.max_body_bytes);
+  // httplib refuses larger bodies before reading them; up to this cap read_body drains them.
+  i.http.set_payload_max_length(i.drain_limit_bytes());
   i.http.set_keep_alive_timeout(i.options.keep_alive_seconds);
   i.http.set_keep_alive_max_count(1000);
   i.http.set_read_timeout(i.options.io_timeout_seconds);
