@@ -232,7 +232,32 @@ JsonValue JsonValue::as_scalar<JsonValue>() const {
   return *this;
 }
 
+void reject_oversized_exponents(std::string_view text, std::string_view source_name) {
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if ((c == 'e' || c == 'E') && i > 0 && ((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '.')) {
+      size_t j = i + 1;
+      if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+      size_t digits = 0;
+      while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j, ++digits;
+      if (digits > 4) {
+        throw_error(ErrorCode::kBadFormat, "{}: number exponent at offset {} is out of range", source_name, i);
+      }
+      i = j - 1;
+    }
+  }
+}
+
 JsonValue parse_json(std::string_view text, std::string_view source_name) {
+  reject_oversized_exponents(text, source_name);
   auto state = std::make_shared<detail::JsonDocumentState>();
   state->source = std::string(source_name);
   // Full-precision doubles (rope_theta, eps) and UTF-8 validation; NaN/Infinity are not JSON.

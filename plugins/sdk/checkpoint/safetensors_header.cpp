@@ -9,6 +9,7 @@
 #include <rapidjson/error/en.h>
 
 #include "pio/sdk/error.h"
+#include "pio/sdk/json.h"
 #include "pio/sdk/safetensors.h"
 
 namespace pio {
@@ -93,6 +94,7 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file_bytes
 
   const char* text = reinterpret_cast<const char*>(file_bytes.data() + 8);
   rapidjson::Document doc;
+  reject_oversized_exponents(std::string_view(text, header_len), file_name);
   doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseFullPrecisionFlag>(text, header_len);
   if (doc.HasParseError()) {
     throw_error(ErrorCode::kBadFormat, "{}: malformed JSON header at offset {} of {}: {}", file_name,

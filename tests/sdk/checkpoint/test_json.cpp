@@ -93,3 +93,16 @@ TEST_CASE("values outlive the handle they were taken from", "[json]") {
   CHECK_FALSE(empty.is_valid());
   CHECK_THROWS_AS(empty.type(), pio::Error);
 }
+
+TEST_CASE("numbers with huge exponents are refused before RapidJSON sees them", "[json]") {
+  // RapidJSON 1.1 reads out of bounds on such exponents (found by fuzzing the safetensors header).
+  try {
+    pio::parse_json(R"({"shape": [1e-536870907]})", "hostile.json");
+    FAIL("a 9-digit exponent was accepted");
+  } catch (const pio::Error& e) {
+    CHECK(e.code() == pio::ErrorCode::kBadFormat);
+    CHECK_THAT(e.what(), Catch::Contains("hostile.json") && Catch::Contains("exponent"));
+  }
+  CHECK(pio::parse_json(R"({"eps": 1e-06, "big": 1.5E+300, "text": "1e999999999"})", "ok.json")
+            .get<double>("eps") == 1e-06);
+}
