@@ -232,7 +232,13 @@ JsonValue JsonValue::as_scalar<JsonValue>() const {
   return *this;
 }
 
+// Longer than any double needs (17 significant digits, sign, point, exponent) by a wide margin.
+constexpr size_t kMaxNumberLength = 64;
+
 void reject_oversized_exponents(std::string_view text, std::string_view source_name) {
+  auto number_char = [](char c) {
+    return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+  };
   bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
@@ -243,16 +249,22 @@ void reject_oversized_exponents(std::string_view text, std::string_view source_n
     }
     if (c == '"') {
       in_string = true;
-    } else if ((c == 'e' || c == 'E') && i > 0 && ((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '.')) {
-      size_t j = i + 1;
-      if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
-      size_t digits = 0;
-      while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j, ++digits;
-      if (digits > 4) {
-        throw_error(ErrorCode::kBadFormat, "{}: number exponent at offset {} is out of range", source_name, i);
-      }
-      i = j - 1;
+      continue;
     }
+    if (!((c >= '0' && c <= '9') || c == '-')) continue;
+    // A number token: its length and its exponent's digits.
+    size_t j = i;
+    size_t exponent_digits = 0;
+    bool in_exponent = false;
+    for (; j < text.size() && number_char(text[j]); ++j) {
+      if (text[j] == 'e' || text[j] == 'E') in_exponent = true;
+      else if (in_exponent && text[j] >= '0' && text[j] <= '9') ++exponent_digits;
+    }
+    if (j - i > kMaxNumberLength || exponent_digits > 4) {
+      throw_error(ErrorCode::kBadFormat, "{}: number at offset {} is out of range ({} characters)",
+                  source_name, i, j - i);
+    }
+    i = j - 1;
   }
 }
 

@@ -157,10 +157,11 @@ template <> JsonValue JsonValue::as_scalar<JsonValue>() const;
 // Throws kBadFormat with the byte offset, line and column of a syntax error.
 JsonValue parse_json(std::string_view text, std::string_view source_name);
 
-// Throws pio::Error(kBadFormat) naming `source_name` when a number outside strings has an
-// exponent of more than four digits. Debian's RapidJSON 1.1 reads out of bounds (and can crash)
-// on such exponents (found by fuzzing the safetensors header); every RapidJSON parse of untrusted
-// text should call this first. Valid doubles never need more than three exponent digits.
+// Throws pio::Error(kBadFormat) naming `source_name` when a number outside strings is longer than
+// 64 characters or has an exponent of more than four digits. Debian's RapidJSON 1.1 reads out of
+// bounds (and can crash) on such numbers in its full-precision path (found by fuzzing the
+// safetensors header); every RapidJSON parse of untrusted text should call this first. Valid
+// doubles need neither.
 void reject_oversized_exponents(std::string_view text, std::string_view source_name);
 
 // Reads and parses a file. Throws kNotFound if it does not exist, kIo if it cannot be read,
