@@ -18,7 +18,7 @@ a model directory without tokenizer files, as `pio logits` must accept. The toke
 Qwen3 byte-level BPE cut down to the tiny vocab (see build_tiny_tokenizer), so the tokenizer and
 chat-template code paths of the real model also run on the fixture.
 
-Usage: /root/pio-venv/bin/python tools/golden/gen_qwen3_fixture.py [--out tests/fixtures/qwen3]
+Usage: python3 (a venv with torch + transformers) tools/golden/gen_qwen3_fixture.py [--out tests/fixtures/qwen3]
        [--qwen-tokenizer ../shared/data/qwen3-tokenizer]
 Needs torch, transformers, tokenizers, safetensors (never needed by CI: the output is committed).
 """

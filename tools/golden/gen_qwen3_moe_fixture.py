@@ -21,7 +21,7 @@ Each holds config.json, generation_config.json, model.safetensors and the refere
 gen_qwen3_fixture.py), plus router.N.expert_ids [S, k] i64 / router.N.weights [S, k] f32 for each
 MoE layer N, computed with the formula of qwen3_moe.md §3.1 from the post-attention-norm input.
 
-Usage: /root/pio-venv/bin/python tools/golden/gen_qwen3_moe_fixture.py [--out tests/fixtures/qwen3_moe]
+Usage: python3 (a venv with torch + transformers) tools/golden/gen_qwen3_moe_fixture.py [--out tests/fixtures/qwen3_moe]
 """
 import argparse
 import json

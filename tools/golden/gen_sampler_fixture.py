@@ -7,7 +7,7 @@ TopPLogitsWarper -> MinPLogitsWarper) on random float32 rows and stores, per cas
 prompt ids, the parameters, the row after the repetition penalty and the ids left finite after
 all processors. Output: tests/generation/data/sampler_reference.json (committed; CI has no torch).
 
-Usage: /root/pio-venv/bin/python tools/golden/gen_sampler_fixture.py [OUT]
+Usage: python3 (a venv with torch + transformers) tools/golden/gen_sampler_fixture.py [OUT]
 """
 import json
 import sys

@@ -20,7 +20,7 @@ raw request and the output of the real Qwen3 tokenizer's apply_chat_template(tok
 ChatTemplate::apply. `error` holds {"message", "type"} when the template raises (raise_exception gives type
 TemplateError; templates that cannot handle an input fail with TypeError/UndefinedError...).
 
-Usage: /root/pio-venv/bin/python tools/golden/gen_template_fixtures.py
+Usage: python3 (a venv with torch + transformers) tools/golden/gen_template_fixtures.py
        [--templates ../shared/data/chat_templates] [--qwen-tokenizer ../shared/data/qwen3-tokenizer]
        [--out tests/fixtures/chat_template]
 Needs jinja2 and transformers (never needed by CI: the output is committed).
