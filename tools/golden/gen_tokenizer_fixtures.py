@@ -15,7 +15,7 @@ and plugins/sdk/tokenizer/onig_unicode_extras.inc: the code points that `tokeniz
 engine (Oniguruma) puts in \p{L} / \p{N} but the system PCRE2 does not (their Unicode versions
 differ: 16.0 vs 14.0 on Debian 12), measured by asking both engines about every code point.
 Run (not needed by CI; the outputs are committed):
-  /root/pio-venv/bin/python tools/golden/gen_tokenizer_fixtures.py [--src DIR_WITH_QWEN3_TOKENIZER]
+  python3 tools/golden/gen_tokenizer_fixtures.py [--src DIR_WITH_QWEN3_TOKENIZER]
 """
 import argparse
 import ctypes

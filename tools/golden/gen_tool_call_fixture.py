@@ -9,7 +9,7 @@ calls (arguments compared as JSON values) and the same content. Rendering uses t
 own jinja environment (_compile_jinja_template), as apply_chat_template does.
 
 Output: tests/generation/data/tool_call_reference.json (committed; CI has no Python).
-Usage: /root/pio-venv/bin/python tools/golden/gen_tool_call_fixture.py TEMPLATE_DIR [OUT]
+Usage: python3 tools/golden/gen_tool_call_fixture.py TEMPLATE_DIR [OUT]
   TEMPLATE_DIR holds Qwen3-Coder.jinja, Qwen-Qwen3-0.6B.jinja and GLM-4.7-Flash.jinja (the
   shared data folder).
 """

@@ -5,7 +5,7 @@ strings, tools, thinking on/off (chat_template_kwargs), reasoning_content, error
 
 Not run by CI (CI has no Python packages); the C++ tests in tests/server/ are what CI runs.
 
-    /root/pio-venv/bin/python tools/serve/openai_client_check.py --pio build/bin/pio \
+    python3 tools/serve/openai_client_check.py --pio build/bin/pio \
         --model tests/fixtures/qwen3/tied --plugin-dir build/plugins
 
 Prints one line per check and exits 1 when one failed.
