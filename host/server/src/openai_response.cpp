@@ -38,6 +38,37 @@ void write_tool_call(JsonWriter& w, std::string_view id, const ToolCall& call) {
   w.end_object();
 }
 
+// One SSE chunk with a single choice: `payload` writes the choice's content (chat: "delta",
+// completions: "text"); the rest of the chunk is the same for both endpoints.
+template <typename Payload>
+std::string stream_chunk(const ResponseContext& context, std::string_view object, bool include_usage,
+                         std::string_view finish_reason, const Payload& payload) {
+  JsonWriter w;
+  w.start_object();
+  write_head(w, context, object);
+  w.key("choices");
+  w.start_array();
+  w.start_object();
+  w.field("index", 0);
+  payload(w);
+  w.key("logprobs");
+  w.null();
+  w.key("finish_reason");
+  if (finish_reason.empty()) {
+    w.null();
+  } else {
+    w.string(finish_reason);
+  }
+  w.end_object();
+  w.end_array();
+  if (include_usage) {  // OpenAI sends "usage": null on every chunk but the last when asked for usage
+    w.key("usage");
+    w.null();
+  }
+  w.end_object();
+  return sse_data(w.take());
+}
+
 }  // namespace
 
 std::string random_id(std::string_view prefix) {
@@ -136,31 +167,10 @@ ChatStream::ChatStream(ResponseContext context, bool include_usage)
     : context_(std::move(context)), include_usage_(include_usage) {}
 
 std::string ChatStream::chunk(std::string_view delta_json, std::string_view finish_reason) const {
-  JsonWriter w;
-  w.start_object();
-  write_head(w, context_, "chat.completion.chunk");
-  w.key("choices");
-  w.start_array();
-  w.start_object();
-  w.field("index", 0);
-  w.key("delta");
-  w.raw(delta_json);
-  w.key("logprobs");
-  w.null();
-  w.key("finish_reason");
-  if (finish_reason.empty()) {
-    w.null();
-  } else {
-    w.string(finish_reason);
-  }
-  w.end_object();
-  w.end_array();
-  if (include_usage_) {
-    w.key("usage");
-    w.null();
-  }
-  w.end_object();
-  return sse_data(w.take());
+  return stream_chunk(context_, "chat.completion.chunk", include_usage_, finish_reason, [&](JsonWriter& w) {
+    w.key("delta");
+    w.raw(delta_json);
+  });
 }
 
 std::string ChatStream::role_chunk() const { return chunk(R"({"role":"assistant","content":""})", {}); }
@@ -216,30 +226,8 @@ CompletionStream::CompletionStream(ResponseContext context, bool include_usage)
     : context_(std::move(context)), include_usage_(include_usage) {}
 
 std::string CompletionStream::chunk(std::string_view text, std::string_view finish_reason) const {
-  JsonWriter w;
-  w.start_object();
-  write_head(w, context_, "text_completion");
-  w.key("choices");
-  w.start_array();
-  w.start_object();
-  w.field("index", 0);
-  w.field("text", text);
-  w.key("logprobs");
-  w.null();
-  w.key("finish_reason");
-  if (finish_reason.empty()) {
-    w.null();
-  } else {
-    w.string(finish_reason);
-  }
-  w.end_object();
-  w.end_array();
-  if (include_usage_) {
-    w.key("usage");
-    w.null();
-  }
-  w.end_object();
-  return sse_data(w.take());
+  return stream_chunk(context_, "text_completion", include_usage_, finish_reason,
+                      [&](JsonWriter& w) { w.field("text", text); });
 }
 
 std::string CompletionStream::text_chunk(std::string_view text) const { return chunk(text, {}); }
